@@ -1,0 +1,39 @@
+# graphics2prog: install, demo, test. Every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYS_PACKAGES := libcairo2-dev pkg-config
+
+.PHONY: install demo test clean system-packages
+
+install: $(STAMP)
+
+system-packages:
+	@missing=""; for p in $(SYS_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "installing system packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "missing system packages; run: sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+
+$(STAMP): setup.cfg | system-packages
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/g2p render data/examples/example-1.json -o demo_out/clean.png
+	$(BIN)/g2p render data/examples/example-1.json -o demo_out/noisy.png --noisy --seed 0
+	@echo "wrote demo_out/clean.png and demo_out/noisy.png"
+
+test: install
+	$(BIN)/python -m pytest tests
+
+clean:
+	rm -rf $(VENV) demo_out .pytest_cache
