@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Union
 
+from .errors import InputError
+
 GRID_MIN = 0
 GRID_MAX = 16
 
 KINDS = ("circle", "rectangle", "line")
 
 
-class SpecError(ValueError):
+class SpecError(InputError):
     """A spec or primitive that cannot be read or is not valid; the message says why."""
 
 

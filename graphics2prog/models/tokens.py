@@ -49,3 +49,30 @@ def decode(tokens) -> Optional[Primitive]:
     if kind == 1:
         return Rectangle(x1, y1, x2, y2)
     return Line(x1, y1, x2, y2, bool(arrow), bool(dashed))
+
+
+def allowed(tokens: torch.Tensor, t: int) -> torch.Tensor:
+    """Which values token t may take given earlier tokens, so decoding yields only valid,
+    canonical commands: unused tokens are 0; a rectangle has x2 > x1 and y2 > y1; a line has
+    non-zero length; an arrowless line has its smaller endpoint first (else it needs an arrow).
+
+    Args: tokens (B, NUM_TOKENS) with tokens[:, :t] set. Returns (B, TOKEN_SIZES[t]) bool.
+    """
+    B = tokens.shape[0]
+    values = torch.arange(TOKEN_SIZES[t], device=tokens.device).expand(B, -1)  # (B, V)
+    if t == 0:
+        return torch.ones_like(values, dtype=torch.bool)
+    kind = tokens[:, 0:1]
+    ok = torch.where(TOKEN_MASK.to(tokens.device)[kind[:, 0], t].unsqueeze(1),
+                     torch.ones_like(values, dtype=torch.bool), values == 0)  # (B, V)
+    rect, line = kind == 1, kind == 2
+    if t in (3, 4):  # rectangle corners ordered; line endpoints distinct
+        ok &= ~rect | (values > tokens[:, t - 2:t - 1])
+        if t == 4:
+            same = (tokens[:, 3:4] == tokens[:, 1:2]) & (values == tokens[:, 2:3])
+            ok &= ~line | ~same
+    if t == 5:  # an arrowless line runs from its smaller endpoint
+        backwards = (tokens[:, 3] < tokens[:, 1]) | (
+            (tokens[:, 3] == tokens[:, 1]) & (tokens[:, 4] < tokens[:, 2]))
+        ok &= ~(line & backwards.unsqueeze(1)) | (values == 1)
+    return ok
