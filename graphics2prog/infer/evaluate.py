@@ -1,0 +1,66 @@
+"""Score inference on a folder of drawings with ground truth: top-1, top-5, IoU, no-overlap, time.
+
+A drawing that fails is recorded with its error and the run goes on.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..data import Drawing
+from ..spec import Spec, exact_match, iou, symmetric_difference
+from .pipeline import Pipeline
+
+
+def score_drawing(truth: Spec, specs: list[Spec]) -> dict:
+    """Metrics of one drawing's ranked specs against its ground truth."""
+    top1 = specs[0] if specs else Spec()
+    return {"top1": bool(specs) and exact_match(top1, truth),
+            "top5": any(exact_match(s, truth) for s in specs[:5]),
+            "iou": iou(top1, truth),
+            "errors": symmetric_difference(top1, truth),
+            "no_overlap": not any(s.as_set() & truth.as_set() for s in specs)}
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Fractions over scored drawings; seconds over all that ran."""
+    scored = [r for r in rows if "top1" in r]
+    seconds = [r["seconds"] for r in rows if "seconds" in r]
+
+    def mean(key):
+        return float(np.mean([r[key] for r in scored])) if scored else 0.0
+
+    return {"drawings": len(rows), "scored": len(scored),
+            "failed": sum(1 for r in rows if "error" in r),
+            "top1": mean("top1"), "top5": mean("top5"), "mean_iou": mean("iou"),
+            "no_overlap": mean("no_overlap"),
+            "median_s": float(np.median(seconds)) if seconds else 0.0,
+            "p90_s": float(np.percentile(seconds, 90)) if seconds else 0.0}
+
+
+def evaluate(pipeline: Pipeline, drawings: list[Drawing],
+             on_row: Optional[Callable[[dict], None]] = None) -> dict:
+    """Infer every drawing and score those with ground truth; {"summary", "drawings"}."""
+    from ..errors import InputError
+
+    rows = []
+    for drawing in drawings:
+        row = {"file": drawing.name}
+        start = time.perf_counter()
+        try:
+            result = pipeline.run_file(drawing.path)
+        except Exception as e:  # noqa: BLE001 - one bad drawing must not end the batch
+            row["error"] = str(e) if isinstance(e, InputError) else f"{e.__class__.__name__}: {e}"
+        else:
+            row["seconds"] = time.perf_counter() - start
+            row["program_status"] = result.program_status
+            specs = [s for s, _ in result.specs]
+            row["primitives"] = len(specs[0]) if specs else 0
+            if drawing.spec is not None:
+                row.update(score_drawing(drawing.spec, specs))
+        rows.append(row)
+        if on_row:
+            on_row(row)
+    return {"summary": summarise(rows), "drawings": rows}

@@ -1,0 +1,131 @@
+"""The whole job for one drawing: image -> ink map -> top-k specs -> program of the best spec.
+
+`Pipeline` loads the networks once, so `g2p eval` and the gallery reuse it across drawings.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+
+from ..spec import Spec, spec_to_dict
+
+
+@dataclass
+class InferConfig:
+    method: str = "smc"          # "smc" (default) or "beam"
+    top: int = 5                 # specs returned
+    particles: int = 256         # SMC particles
+    time_budget: float = 8.0     # SMC seconds
+    beam: int = 16               # beam width (method "beam")
+    program: bool = True         # synthesize the program of the best spec
+    synth_timeout: float = 10.0  # seconds for the synthesizer
+    seed: int = 0
+    device: str = "auto"         # auto | cpu | cuda
+    proposal: str = "proposal"   # registered weights name or checkpoint path
+    likelihood: str = "likelihood"  # registered weights, a path, or "pixel" (the lesion)
+
+
+@dataclass
+class InferResult:
+    file: str
+    specs: list[tuple[Spec, float]]
+    ink: np.ndarray                       # (256, 256) what the networks read
+    program: Optional[object] = None      # synth AST of the best spec's program
+    program_text: Optional[str] = None
+    program_status: str = "failed"
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def best(self) -> Spec:
+        return self.specs[0][0] if self.specs else Spec()
+
+    def to_json(self) -> dict:
+        """The document `g2p infer --json` prints (DESIGN.md)."""
+        return {"file": self.file,
+                "specs": [{**spec_to_dict(s), "score": round(score, 4)} for s, score in self.specs],
+                "program": self.program_text, "program_status": self.program_status,
+                "timings": {k: round(v, 4) for k, v in self.timings.items()}}
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        from ..errors import InputError
+        raise InputError("--device cuda: no CUDA device is available")
+    return torch.device(name)
+
+
+class Pipeline:
+    """Networks loaded once; `run_file` and `run_ink` infer one drawing each."""
+
+    def __init__(self, config: InferConfig = InferConfig()):
+        from ..models.registry import load_likelihood, load_model
+
+        self.config = config
+        self.device = resolve_device(config.device)
+        self.proposal = load_model(config.proposal, self.device)
+        self.likelihood = None
+        if config.method == "smc":
+            self.likelihood = load_likelihood(config.likelihood, self.device)
+
+    def run_file(self, path, progress: Optional[Callable[[float], None]] = None) -> InferResult:
+        from ..preprocess import preprocess_image
+
+        t0 = time.perf_counter()
+        ink = preprocess_image(path)
+        result = self.run_ink(ink, str(path), progress)
+        result.timings["preprocess_s"] = time.perf_counter() - t0 - result.timings["total_s"]
+        result.timings["total_s"] += result.timings["preprocess_s"]
+        return result
+
+    def run_ink(self, ink: np.ndarray, name: str = "",
+                progress: Optional[Callable[[float], None]] = None) -> InferResult:
+        c = self.config
+        t0 = time.perf_counter()
+        torch.manual_seed(c.seed)
+        if c.method == "beam":
+            from .beam import BeamConfig, beam_search
+            specs = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.top))
+        else:
+            from .smc import SMCConfig, smc
+            hyps = smc(self.proposal, self.likelihood, ink,
+                       SMCConfig(particles=c.particles, time_budget=c.time_budget, seed=c.seed),
+                       top=c.top, device=self.device, progress=progress)
+            specs = [(h.spec, h.score) for h in hyps]
+        t1 = time.perf_counter()
+        result = InferResult(name, specs, ink, timings={"parse_s": t1 - t0})
+        if c.program and specs:
+            from ..synth import synthesize
+            synthesis = synthesize(result.best, timeout=c.synth_timeout)
+            result.program, result.program_text = synthesis.program, synthesis.text
+            result.program_status = synthesis.status
+            result.timings["synth_s"] = time.perf_counter() - t1
+        result.timings["total_s"] = time.perf_counter() - t0
+        return result
+
+
+def write_outputs(result: InferResult, out_dir) -> list[Path]:
+    """render.png, render.svg, figure.tex, spec.json, program.txt and the ink map the
+    networks read (input.png), so a user sees both what was understood and what was seen."""
+    from .. import render
+    from ..export.tikz import program_to_tikz, spec_to_tikz, standalone_document
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    best = result.best
+    render.save_png(best, out / "render.png")
+    render.save_svg(best, out / "render.svg")
+    render.array_to_png(result.ink, out / "input.png")
+    body = program_to_tikz(result.program) if result.program is not None else spec_to_tikz(best)
+    (out / "figure.tex").write_text(standalone_document(body))
+    (out / "spec.json").write_text(json.dumps(spec_to_dict(best), indent=1) + "\n")
+    (out / "program.txt").write_text((result.program_text or "") + "\n")
+    return [out / n for n in ("render.png", "render.svg", "figure.tex", "spec.json",
+                              "program.txt", "input.png")]
