@@ -280,29 +280,42 @@ class ProposalDataset(_StreamConfig, IterableDataset):
 class LikelihoodDataset(_StreamConfig, IterableDataset):
     """(drawing of T1, clean canvas of T2, [|T1 - T2|, |T2 - T1|]) for the likelihood network.
 
-    T1 is a sampled scene drawn with the pencil model; T2 = perturb(T1) (or T1 itself with
-    probability `same_rate`). Yields float32 tensors (1, S, S), (1, S, S) and (2,). Generated
-    on the fly, seeded per reader like ProposalDataset.
+    T1 is a sampled scene drawn with the pencil model. T2 is what an SMC particle may hold: a
+    canonical prefix of T1 (with probability `prefix_rate`, else all of T1), then perturbed by
+    1..max_changes edits unless it is kept exact (probability `same_rate`). Each drawing serves
+    `pairs_per_scene` hypotheses, since drawing it costs more than rendering a canvas. Yields
+    float32 tensors (1, S, S), (1, S, S) and (2,), seeded per reader like ProposalDataset.
     """
 
     def __init__(self, *, image_size: int = 256, seed: int = 0, rank: int = 0,
                  world_size: int = 1, scenes_per_epoch: Optional[int] = None,
-                 max_changes: int = 3, same_rate: float = 0.1,
-                 scene_config: SceneConfig = SceneConfig(),
+                 max_changes: int = 3, same_rate: float = 0.3, prefix_rate: float = 0.5,
+                 pairs_per_scene: int = 4, scene_config: SceneConfig = SceneConfig(),
                  noise_config: NoiseConfig = NoiseConfig()):
         super().__init__(image_size, seed, rank, world_size, scenes_per_epoch, scene_config,
                          noise_config)
         self.max_changes, self.same_rate = max_changes, same_rate
+        self.prefix_rate, self.pairs_per_scene = prefix_rate, pairs_per_scene
+
+    def hypothesis(self, t1: Spec, rng: np.random.Generator) -> Spec:
+        """A spec near t1 of the kind SMC scores: partial, and sometimes wrong."""
+        t2 = t1
+        if rng.random() < self.prefix_rate:
+            t2 = Spec(list(t1)[:rng.integers(0, len(t1) + 1)])
+        if rng.random() >= self.same_rate:
+            t2 = perturb(t2, rng, self.scene_config, self.max_changes)
+        return t2
 
     def __iter__(self):
         slot, total = _worker_slot(self.rank, self.world_size)
         rng = np.random.default_rng([self.seed, self.epoch, slot, 2])
         for image, t1 in self._generated(slot, total):
-            t2 = (t1 if rng.random() < self.same_rate
-                  else perturb(t1, rng, self.scene_config, self.max_changes))
-            s1, s2 = t1.as_set(), t2.as_set()
-            target = torch.tensor([len(s1 - s2), len(s2 - s1)], dtype=torch.float32)
-            yield _target(image, self.image_size), _canvas(t2, self.image_size), target
+            target = _target(image, self.image_size)
+            for _ in range(self.pairs_per_scene):
+                t2 = self.hypothesis(t1, rng)
+                s1, s2 = t1.as_set(), t2.as_set()
+                counts = torch.tensor([len(s1 - s2), len(s2 - s1)], dtype=torch.float32)
+                yield target, _canvas(t2, self.image_size), counts
 
 
 # ---------------------------------------------------------------- drawing folders

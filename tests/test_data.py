@@ -16,7 +16,7 @@ from graphics2prog.data import (Drawing, ImageInputError, LikelihoodDataset, Pro
 from graphics2prog.errors import InputError
 from graphics2prog.models.tokens import STOP, encode
 from graphics2prog.render import SpriteCache
-from graphics2prog.scenes import SceneConfig
+from graphics2prog.scenes import SceneConfig, sample_scene
 from graphics2prog.noise import render_noisy
 from graphics2prog.spec import Circle, Line, Rectangle, Spec, spec_to_dict
 
@@ -117,15 +117,25 @@ def test_generated_stream_splits_scenes_among_ranks():
 
 
 def test_likelihood_examples():
-    ds = LikelihoodDataset(image_size=64, seed=2, scenes_per_epoch=6, scene_config=SMALL)
+    ds = LikelihoodDataset(image_size=64, seed=2, scenes_per_epoch=6, scene_config=SMALL,
+                           pairs_per_scene=3)
     items = list(ds)
-    assert len(items) == 6
+    assert len(items) == 6 * 3
     for image, canvas, target in items:
         assert image.shape == canvas.shape == (1, 64, 64)
         assert target.shape == (2,) and target.dtype == torch.float32
         assert 0 <= float(canvas.min()) and float(canvas.max()) <= 1
-        assert float(target.sum()) <= 6
-    assert any(float(t.sum()) > 0 for _, _, t in items)
+        assert float(target.sum()) <= SMALL.max_objects + 2 * ds.max_changes
+    assert any(float(t[0]) > 0 for _, _, t in items)  # partial hypotheses miss primitives
+
+
+def test_likelihood_hypotheses_are_partial_or_perturbed():
+    ds = LikelihoodDataset(seed=0, scene_config=SMALL, same_rate=1.0, prefix_rate=1.0)
+    rng = np.random.default_rng(0)
+    t1 = sample_scene(rng, SMALL)
+    for _ in range(20):
+        t2 = ds.hypothesis(t1, rng)
+        assert t2.as_set() <= t1.as_set()
 
 
 # ---------------------------------------------------------------- drawing folders
