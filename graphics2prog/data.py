@@ -26,7 +26,7 @@ from .errors import InputError
 from .models.tokens import NUM_TOKENS, decode, encode
 from .noise import NoiseConfig, render_noisy
 from .preprocess import ImageInputError, preprocess_image
-from .render import render_array
+from .render import render_uint8
 from .scenes import SceneConfig, perturb, sample_scene
 from .spec import Spec, load_spec_mapping
 
@@ -153,26 +153,18 @@ def _target(image_u8: np.ndarray, image_size: int) -> torch.Tensor:
     return torch.from_numpy(ink)[None]
 
 
-def _sprite(p, image_size: int) -> np.ndarray:
-    """A primitive's clean ink as uint8, like SpriteCache stores it, so training canvases are
-    bit-identical to the ones inference composes."""
-    return np.rint(render_array([p], image_size) * 255.0).astype(np.uint8)
-
-
 def prefix_canvases(spec: Spec, image_size: int) -> np.ndarray:
-    """Canvases of the canonical prefixes p1..pk for k = 0..n: uint8 (n+1, S, S)."""
+    """Canvases of the canonical prefixes p1..pk for k = 0..n: uint8 (n+1, S, S), composed
+    like SpriteCache, so training canvases are bit-identical to the ones inference builds."""
     out = np.zeros((len(spec) + 1, image_size, image_size), np.uint8)
     for k, p in enumerate(spec):
-        np.maximum(out[k], _sprite(p, image_size), out=out[k + 1])
+        np.maximum(out[k], render_uint8([p], image_size), out=out[k + 1])
     return out
 
 
-def _canvas(spec: Spec, image_size: int) -> torch.Tensor:
+def clean_canvas(spec: Spec, image_size: int) -> torch.Tensor:
     """Clean canvas of a whole spec, composed like SpriteCache: float32 (1, S, S)."""
-    out = np.zeros((image_size, image_size), np.uint8)
-    for p in spec:
-        np.maximum(out, _sprite(p, image_size), out=out)
-    return torch.from_numpy(out.astype(np.float32) / 255.0)[None]
+    return torch.from_numpy(render_uint8(spec, image_size).astype(np.float32) / 255.0)[None]
 
 
 class _StreamConfig:
@@ -315,7 +307,7 @@ class LikelihoodDataset(_StreamConfig, IterableDataset):
                 t2 = self.hypothesis(t1, rng)
                 s1, s2 = t1.as_set(), t2.as_set()
                 counts = torch.tensor([len(s1 - s2), len(s2 - s1)], dtype=torch.float32)
-                yield target, _canvas(t2, self.image_size), counts
+                yield target, clean_canvas(t2, self.image_size), counts
 
 
 # ---------------------------------------------------------------- drawing folders
