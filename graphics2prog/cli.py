@@ -37,6 +37,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
 def _object_range(text: str) -> tuple[int, int]:
     """'A-B' or 'N' -> (A, B) with 1 <= A <= B."""
     parts = text.split("-")
@@ -120,6 +130,138 @@ def cmd_data_synth(args) -> int:
     return 0
 
 
+def _progress_bar(args, total: float, unit: str):
+    """A tqdm bar on stderr unless --quiet (or --json on a non-terminal)."""
+    from tqdm import tqdm
+    return tqdm(total=total, unit=unit, file=sys.stderr, disable=args.quiet, leave=False,
+                dynamic_ncols=True)
+
+
+def _infer_config(args):
+    from .infer.pipeline import InferConfig
+    return InferConfig(method=args.method, top=args.top, particles=args.particles,
+                       time_budget=args.time_budget, beam=args.beam,
+                       program=not args.no_program, synth_timeout=args.synth_timeout,
+                       seed=args.seed, device=args.device, proposal=args.weights,
+                       likelihood=args.likelihood)
+
+
+def cmd_infer(args) -> int:
+    from .infer.pipeline import Pipeline, write_outputs
+    from .spec import spec_to_text
+
+    path = Path(args.drawing)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    pipeline = Pipeline(_infer_config(args))
+    with _progress_bar(args, 1.0, "budget") as bar:
+        result = pipeline.run_file(path, progress=lambda f: bar.update(f - bar.n))
+    if args.out:
+        write_outputs(result, args.out)
+    if args.extrapolate and result.program is not None:
+        _write_extrapolation(result.program, args.extrapolate)
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    lines = [f"{path}: {len(result.best)} primitives"]
+    lines += ["  " + t for t in spec_to_text(result.best).splitlines()]
+    if result.program_text is not None:
+        lines += [f"program ({result.program_status}):"]
+        lines += ["  " + t for t in result.program_text.splitlines()]
+    if len(result.specs) > 1:
+        lines += ["alternatives: " + ", ".join(f"{len(s)} primitives (score {score:.2f})"
+                                              for s, score in result.specs[1:])]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .data import load_drawing_folder
+    from .infer.evaluate import evaluate, format_table
+    from .infer.pipeline import Pipeline
+
+    drawings = load_drawing_folder(args.directory, args.ground_truth)
+    if not drawings:
+        raise InputError(f"{args.directory}: no images found")
+    pipeline = Pipeline(_infer_config(args))
+    with _progress_bar(args, len(drawings), "drawing") as bar:
+        report = evaluate(pipeline, drawings, on_row=lambda row: bar.update(1))
+    if args.json:
+        _print_json(report)
+        return 0
+    sys.stdout.write(format_table(report))
+    return 0
+
+
+def _write_extrapolation(program, path) -> None:
+    from . import render
+    from .synth import execute, extrapolate
+
+    out = Path(path)
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"--extrapolate: output must end in .png, got {out.name!r}")
+    spec = execute(extrapolate(program))
+    xmin, ymin, xmax, ymax = spec.bounds()
+    size = max(16, xmax - min(xmin, 0), ymax - min(ymin, 0))
+    render.save_png(spec.translated(-min(xmin, 0), -min(ymin, 0)), out,
+                    size=256 * ((size + 15) // 16))
+
+
+def cmd_synth(args) -> int:
+    from .spec import load_json, load_spec, load_spec_mapping
+    from .synth import synthesize
+
+    doc = load_json(args.spec)
+    single = isinstance(doc, dict) and "primitives" in doc
+    specs = {"": load_spec(args.spec)} if single else load_spec_mapping(args.spec)
+    results = {}
+    with _progress_bar(args, len(specs), "spec") as bar:
+        for name, spec in specs.items():
+            r = synthesize(spec, timeout=args.timeout)
+            results[name] = r
+            bar.update(1)
+    if args.extrapolate:
+        if not single:
+            raise UsageError("synth: --extrapolate takes a single spec")
+        if results[""].program is not None:
+            _write_extrapolation(results[""].program, args.extrapolate)
+
+    def doc_of(r):
+        return {"program": r.text, "cost": r.cost, "status": r.status,
+                "time_s": round(r.time_s, 4)}
+
+    if args.json:
+        _print_json(doc_of(results[""]) if single else {k: doc_of(r) for k, r in results.items()})
+        return 0
+    for name, r in results.items():
+        head = f"{name}: " if name else ""
+        sys.stdout.write(f"{head}cost {r.cost}, {r.status}, {r.time_s:.2f} s\n{r.text or ''}\n")
+    return 0
+
+
+def cmd_train_proposal(args) -> int:
+    from .train import TrainConfig, train_proposal
+
+    lo, hi = args.objects
+    train_proposal(TrainConfig(
+        scenes=args.scenes, epochs=args.epochs, batch=args.batch, arch=args.arch,
+        device=args.device, resume=args.resume, out=args.out, seed=args.seed,
+        shards=args.shards, min_objects=lo, max_objects=hi, workers=args.workers,
+        max_steps=args.max_steps, quiet=args.quiet))
+    return 0
+
+
+def cmd_train_likelihood(args) -> int:
+    from .train_likelihood import LikelihoodTrainConfig, train_likelihood
+
+    lo, hi = args.objects
+    train_likelihood(LikelihoodTrainConfig(
+        steps=args.steps, batch=args.batch, device=args.device, resume=args.resume,
+        out=args.out, seed=args.seed, min_objects=lo, max_objects=hi, workers=args.workers,
+        quiet=args.quiet))
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,7 +294,73 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--objects", type=_object_range, default=(1, 12))
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(run=cmd_data_synth)
+
+    p = sub.add_parser("infer", help="drawing -> specs -> program")
+    p.add_argument("drawing", help="image file (PNG, JPEG, ...)")
+    _inference_flags(p)
+    p.add_argument("--out", help="folder for render.png/.svg, figure.tex, spec.json, program.txt")
+    p.add_argument("--extrapolate", metavar="OUT.png", help="render the program grown by one")
+    p.set_defaults(run=cmd_infer)
+
+    p = sub.add_parser("eval", help="infer every drawing of a folder and score it")
+    p.add_argument("directory")
+    p.add_argument("--ground-truth", help="JSON mapping file names to specs "
+                                          "(default DIR/ground_truth.json)")
+    _inference_flags(p)
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("synth", help="spec -> minimum-cost program")
+    p.add_argument("spec", help="a spec JSON file, or a file mapping names to specs")
+    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per spec")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--extrapolate", metavar="OUT.png", help="render the program grown by one")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(run=cmd_synth)
+
+    p = sub.add_parser("train", help="train the networks on synthetic scenes")
+    train_sub = p.add_subparsers(dest="network", required=True, parser_class=_Parser)
+    p = train_sub.add_parser("proposal", help="the proposal network")
+    p.add_argument("--scenes", type=_positive_int, default=100_000, help="scenes per epoch")
+    p.add_argument("--epochs", type=_positive_int, default=1)
+    p.add_argument("--arch", choices=("grid", "paper"), default="grid")
+    p.add_argument("--shards", help="a `g2p data synth` folder (default: scenes on the fly)")
+    p.add_argument("--max-steps", type=int, default=0)
+    p.add_argument("--out", default="runs/proposal.pt")
+    _training_flags(p)
+    p.set_defaults(run=cmd_train_proposal)
+    p = train_sub.add_parser("likelihood", help="the likelihood surrogate")
+    p.add_argument("--steps", type=_positive_int, default=20_000)
+    p.add_argument("--out", default="runs/likelihood.pt")
+    _training_flags(p)
+    p.set_defaults(run=cmd_train_likelihood)
     return parser
+
+
+def _inference_flags(p) -> None:
+    p.add_argument("--method", choices=("smc", "beam"), default="smc")
+    p.add_argument("--top", type=_positive_int, default=5, help="specs returned")
+    p.add_argument("--particles", type=_positive_int, default=256)
+    p.add_argument("--time-budget", type=_positive_float, default=8.0, help="SMC seconds")
+    p.add_argument("--beam", type=_positive_int, default=16, help="beam width (--method beam)")
+    p.add_argument("--no-program", action="store_true", help="skip program synthesis")
+    p.add_argument("--synth-timeout", type=_positive_float, default=10.0)
+    p.add_argument("--weights", default="proposal", help="proposal weights: name or file")
+    p.add_argument("--likelihood", default="likelihood",
+                   help="likelihood weights: name, file, or 'pixel'")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _training_flags(p) -> None:
+    p.add_argument("--batch", type=_positive_int, default=64)
+    p.add_argument("--objects", type=_object_range, default=(1, 12))
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--workers", type=int, default=1, help="data loader processes")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true")
 
 
 def main(argv=None) -> int:

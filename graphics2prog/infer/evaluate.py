@@ -64,3 +64,22 @@ def evaluate(pipeline: Pipeline, drawings: list[Drawing],
         if on_row:
             on_row(row)
     return {"summary": summarise(rows), "drawings": rows}
+
+
+def format_table(report: dict) -> str:
+    """The per-drawing table and the summary line that `g2p eval` prints."""
+    rows = ["file            top1  top5   IoU  errors  seconds  program"]
+    for r in report["drawings"]:
+        if "error" in r:
+            rows.append(f"{r['file']:<15} failed: {r['error']}")
+        elif "top1" in r:
+            rows.append(f"{r['file']:<15} {'yes' if r['top1'] else 'no':>4}  "
+                        f"{'yes' if r['top5'] else 'no':>4} {r['iou']:5.2f} {r['errors']:7d} "
+                        f"{r['seconds']:8.1f}  {r['program_status']}")
+        else:
+            rows.append(f"{r['file']:<15} (no ground truth) {r['seconds']:8.1f}")
+    m = report["summary"]
+    rows.append(f"top-1 {m['top1']:.1%}  top-5 {m['top5']:.1%}  mean IoU {m['mean_iou']:.3f}  "
+                f"no overlap {m['no_overlap']:.1%}  median {m['median_s']:.1f} s  "
+                f"p90 {m['p90_s']:.1f} s  ({m['scored']} scored, {m['failed']} failed)")
+    return "\n".join(rows) + "\n"
