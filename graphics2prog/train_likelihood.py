@@ -22,8 +22,8 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from .data import LikelihoodDataset, clean_canvas
-from .models.checkpoint import load_checkpoint, likelihood_from_checkpoint, save_checkpoint, unwrap
-from .models.likelihood import LikelihoodConfig, LikelihoodNet
+from .models.checkpoint import load_checkpoint, save_checkpoint, unwrap
+from .models.likelihood import LikelihoodConfig, LikelihoodNet, likelihood_from_checkpoint
 from .noise import render_noisy
 from .scenes import SceneConfig, perturb, sample_scene
 from .train import _one_thread, setup
@@ -104,6 +104,8 @@ def train_likelihood(config: LikelihoodTrainConfig) -> dict:
     validate = RankingValidation(config) if lead else None
     metrics = state.get("metrics", {}) if state else {}
     log = out.with_suffix(".metrics.jsonl")
+    if lead:
+        out.parent.mkdir(parents=True, exist_ok=True)
     scenes = SceneConfig(min_objects=config.min_objects, max_objects=config.max_objects)
     data = LikelihoodDataset(image_size=config.image_size, seed=config.seed + step, rank=rank,
                              world_size=world, scene_config=scenes)

@@ -8,7 +8,7 @@ translation-equivariant, so the head sums features over space before a linear la
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 import torch.nn as nn
@@ -33,9 +33,10 @@ class LikelihoodNet(nn.Module):
         super().__init__()
         self.config = config
         w = config.width
+        # a stride-4 stem keeps it cheap: SMC scores hundreds of canvases per step
         self.features = nn.Sequential(
-            _conv(2, w, 5, 2), _conv(w, w), _conv(w, 2 * w, 3, 2), _conv(2 * w, 2 * w),
-            _conv(2 * w, 2 * w, 3, 2), _conv(2 * w, 2 * w, 3, 2))  # (B, 2w, S/16, S/16)
+            nn.Conv2d(2, w // 2, 4, 4), nn.ReLU(inplace=True), _conv(w // 2, w),
+            _conv(w, w, 3, 2), _conv(w, 2 * w), _conv(2 * w, 2 * w, 3, 2))  # (B, 2w, S/16, S/16)
         self.head = nn.Linear(4 * w, 2)
 
     def prepare(self, images: torch.Tensor) -> torch.Tensor:
@@ -83,3 +84,19 @@ class PixelLikelihood(nn.Module):
     def log_likelihood(self, targets: torch.Tensor, canvases: torch.Tensor) -> torch.Tensor:
         diff = (self._blurred(targets) - self._blurred(canvases)).abs()
         return -self.scale * diff.sum((1, 2, 3))
+
+
+def likelihood_from_checkpoint(state: dict, device="cpu") -> LikelihoodNet:
+    """Rebuild the likelihood network a checkpoint describes (eval mode)."""
+    from .checkpoint import WeightsError
+
+    if state.get("kind") != "likelihood":
+        raise WeightsError("not a likelihood-network checkpoint")
+    known = {f.name for f in fields(LikelihoodConfig)}
+    model = LikelihoodNet(LikelihoodConfig(**{k: v for k, v in state["config"].items() if k in known}))
+    try:
+        model.load_state_dict(state["model"])
+    except RuntimeError as e:
+        raise WeightsError(f"weights do not fit the likelihood network: "
+                           f"{str(e).splitlines()[0]}") from None
+    return model.to(device).eval()
