@@ -66,6 +66,8 @@ def allowed(tokens: torch.Tensor, t: int) -> torch.Tensor:
     ok = torch.where(TOKEN_MASK.to(tokens.device)[kind[:, 0], t].unsqueeze(1),
                      torch.ones_like(values, dtype=torch.bool), values == 0)  # (B, V)
     rect, line = kind == 1, kind == 2
+    if t in (1, 2):  # a rectangle's first corner leaves room for the second
+        ok &= ~rect | (values < NUM_COORDS - 1)
     if t in (3, 4):  # rectangle corners ordered; line endpoints distinct
         ok &= ~rect | (values > tokens[:, t - 2:t - 1])
         if t == 4:
