@@ -38,7 +38,7 @@ class InferResult:
     ink: np.ndarray                       # (256, 256) what the networks read
     program: Optional[object] = None      # synth AST of the best spec's program
     program_text: Optional[str] = None
-    program_status: str = "failed"
+    program_status: str = "skipped"  # until synthesis runs: optimal | timeout | best-so-far | failed
     timings: dict = field(default_factory=dict)
 
     @property

@@ -100,6 +100,8 @@ def _round(scorer: _Scorer, config: SMCConfig, deadline: float, generator: torch
     counts = torch.full((1,), N, device=dev)  # (U,) particles each distinct state stands for
     for step in range(T + 1):
         if time.monotonic() > deadline:
+            if not pool:  # out of time before any particle stopped: keep what was drawn
+                _retire(pool, ids, log_l, log_p)
             return
         # one network encoding per distinct state, one command per particle
         feats = scorer.encode(canvases)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import fields
 from pathlib import Path
 from typing import Optional
 
@@ -71,19 +70,13 @@ def load_model(name_or_path=DEFAULT_PROPOSAL, device="cpu",
 
 def load_likelihood(name_or_path=DEFAULT_LIKELIHOOD, device="cpu",
                     weights_dir: Path = WEIGHTS_DIR):
-    """The learned likelihood network (models/likelihood.py) in eval mode on `device`."""
-    from .likelihood import LikelihoodConfig, LikelihoodNet
+    """The learned likelihood network in eval mode on `device`; "pixel" gives the paper's
+    lesion (blurred pixel distance), which needs no weights."""
+    from .likelihood import PixelLikelihood, likelihood_from_checkpoint
 
-    state = load_state(name_or_path, weights_dir)
-    known = {f.name for f in fields(LikelihoodConfig)}
-    model = LikelihoodNet(LikelihoodConfig(**{k: v for k, v in state["config"].items()
-                                              if k in known}))
-    try:
-        model.load_state_dict(state["model"])
-    except RuntimeError as e:
-        raise WeightsError(f"{name_or_path}: not likelihood-network weights "
-                           f"({str(e).splitlines()[0]})") from None
-    return model.to(device).eval()
+    if name_or_path == "pixel":
+        return PixelLikelihood()
+    return likelihood_from_checkpoint(load_state(name_or_path, weights_dir), device)
 
 
 def register(name: str, checkpoint, metrics: Optional[dict] = None,
@@ -94,6 +87,8 @@ def register(name: str, checkpoint, metrics: Optional[dict] = None,
     metrics = metrics if metrics is not None else state.get("metrics", {})
     slim = {"config": state["config"], "model": state["model"], "metrics": metrics,
             "train": state.get("train", {}), "samples": state.get("samples", 0)}
+    if "kind" in state:
+        slim["kind"] = state["kind"]
     weights_dir.mkdir(parents=True, exist_ok=True)
     out = weights_dir / f"{name}.pt"
     torch.save(slim, out)

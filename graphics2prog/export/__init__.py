@@ -1,0 +1,1 @@
+"""Exports of specs and programs (TikZ/LaTeX)."""

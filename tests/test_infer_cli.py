@@ -1,0 +1,93 @@
+"""`g2p infer` and `g2p eval` end to end: documented JSON, output files, bad input."""
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from graphics2prog.cli import main
+from graphics2prog.spec import load_spec
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+FAST = ["--particles", "32", "--time-budget", "5", "--synth-timeout", "5", "--quiet"]
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_infer_json_has_the_documented_fields(capsys):
+    code, out, _ = run(capsys, "infer", EXAMPLES / "example-1.png", "--json", *FAST)
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == {"file", "specs", "program", "program_status", "timings"}
+    assert doc["specs"] and all({"primitives", "score"} <= set(s) for s in doc["specs"])
+    scores = [s["score"] for s in doc["specs"]]
+    assert scores == sorted(scores, reverse=True)
+    assert doc["program_status"] in ("optimal", "timeout", "best-so-far", "failed")
+    assert isinstance(doc["program"], str)
+    assert doc["timings"]["total_s"] > 0
+
+
+def test_infer_out_writes_every_file(tmp_path, capsys):
+    code, out, _ = run(capsys, "infer", EXAMPLES / "example-3.png", "--out", tmp_path, *FAST)
+    assert code == 0 and "primitives" in out
+    for name in ("render.png", "render.svg", "figure.tex", "spec.json", "program.txt", "input.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    load_spec(tmp_path / "spec.json")
+    assert "tikzpicture" in (tmp_path / "figure.tex").read_text()
+
+
+def test_beam_without_program(capsys):
+    code, out, _ = run(capsys, "infer", EXAMPLES / "example-2.png", "--method", "beam",
+                       "--no-program", "--json", "--top", "3", "--quiet")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["program"] is None and 1 <= len(doc["specs"]) <= 3
+
+
+def test_blank_image_gives_an_empty_spec(tmp_path, capsys):
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.full((256, 256), 255, np.uint8)).save(blank)
+    code, out, _ = run(capsys, "infer", blank, "--json", *FAST)
+    assert code == 0
+    assert json.loads(out)["specs"][0]["primitives"] == []
+
+
+def test_eval_scores_a_folder_and_records_failures(tmp_path, capsys):
+    truth = {}
+    for i in (1, 2):
+        shutil.copy(EXAMPLES / f"example-{i}.png", tmp_path / f"example-{i}.png")
+        truth[f"example-{i}.png"] = json.loads((EXAMPLES / f"example-{i}.json").read_text())
+    (tmp_path / "ground_truth.json").write_text(json.dumps(truth))
+    (tmp_path / "example-9.png").write_text("not an image")
+    code, out, _ = run(capsys, "eval", tmp_path, "--json", "--no-program", *FAST)
+    assert code == 0
+    doc = json.loads(out)
+    summary = doc["summary"]
+    for key in ("top1", "top5", "mean_iou", "no_overlap", "median_s", "p90_s"):
+        assert 0 <= summary[key] <= (1 if key not in ("median_s", "p90_s") else 1e4)
+    rows = {r["file"]: r for r in doc["drawings"]}
+    assert set(rows) == {"example-1.png", "example-2.png", "example-9.png"}
+    assert "error" in rows["example-9.png"]
+    assert summary["scored"] == 2 and summary["failed"] == 1
+
+
+@pytest.mark.parametrize("make, mentions", [
+    (lambda d: d / "missing.png", "no such file"),
+    (lambda d: (d / "notes.png").write_text("hello") and d / "notes.png", "notes.png"),
+])
+def test_bad_drawings_give_status_2(tmp_path, capsys, make, mentions):
+    code, _, err = run(capsys, "infer", make(tmp_path), "--quiet")
+    assert code == 2 and mentions in err and err.count("\n") == 1
+
+
+def test_corrupt_weights_give_status_2(tmp_path, capsys):
+    weights = tmp_path / "broken.pt"
+    weights.write_bytes(b"\x00not a checkpoint")
+    code, _, err = run(capsys, "infer", EXAMPLES / "example-1.png", "--weights", weights, "--quiet")
+    assert code == 2 and "broken.pt" in err and err.count("\n") == 1

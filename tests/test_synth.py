@@ -1,0 +1,143 @@
+"""Synthesis: exactness, optimality cross-checks, the deadline, and a random round trip."""
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphics2prog.spec import Circle, Line, Rectangle, Spec, spec_from_text
+from graphics2prog.synth import execute, parse_program, program_cost, synthesize
+from graphics2prog.synth import astar, z3synth
+from graphics2prog.synth.candidates import generate
+from graphics2prog.synth.program import Expr, Loop, Prim, Reflect
+
+SMALL = ["line(3,2,1,2,arrow = True,solid = True); line(0,3,2,3,arrow = True,solid = True); "
+         "line(5,0,3,0,arrow = True,solid = True); line(2,1,4,1,arrow = True,solid = True)",
+         "circle(1,1); circle(4,1); circle(7,1); circle(1,5); circle(7,5)",
+         "rectangle(0,0,2,2); rectangle(10,0,12,2); circle(4,1); circle(8,1)",
+         "line(0,1,1,2,arrow = False,solid = True); line(1,0,2,1,arrow = False,solid = True); "
+         "line(0,3,1,2,arrow = False,solid = True); line(1,4,2,3,arrow = False,solid = True)"]
+
+
+def _prims(spec):
+    return [(p.kind, (p.arrow, p.dashed) if p.kind == "line" else (False, False), p.coords())
+            for p in spec]
+
+
+def _brute_force(cands):
+    """Every cover, built by giving the lowest undrawn primitive each item that draws it."""
+    def covers(todo, chosen):
+        if not todo:
+            yield chosen
+            return
+        p = min(todo)
+        for it in cands.items:
+            if p in it.cover:
+                yield from covers(todo - it.cover, chosen + [it])
+    return min(z3synth.objective(c) for c in covers(frozenset(range(len(cands.prims))), []))
+
+
+BRUTE = [SMALL[0], SMALL[2], "circle(1,1); circle(4,1); circle(1,4)",
+         "rectangle(0,0,1,1); rectangle(0,3,1,4); rectangle(0,6,1,7); circle(5,5)"]
+
+
+def test_searches_agree_with_brute_force_on_small_specs():
+    for text in BRUTE:
+        spec = spec_from_text(text)
+        cands = generate(_prims(spec))
+        brute = _brute_force(cands)
+        items, cost, proven = astar.search(cands)
+        assert proven and cost == brute == z3synth.solve(cands)[1], text
+        assert cost == z3synth.objective(items)
+
+
+def test_synthesize_returns_checked_optimal_programs():
+    spec = spec_from_text(SMALL[1]).translated(3, 2)
+    r = synthesize(spec, timeout=20)
+    assert r.status == "optimal" and r.proven_optimal
+    assert execute(parse_program(r.text)) == spec
+    assert r.cost == program_cost(r.program) <= 3 * len(spec)
+    assert r.to_json()["program"] == r.text
+
+
+def test_empty_and_single_primitive_specs():
+    assert synthesize(Spec([]), timeout=5).text == ""
+    r = synthesize(Spec([Circle(3, 3)]), timeout=5)
+    assert r.text == "circle(3,3)" and r.status == "optimal"
+
+
+def test_deadline_is_honoured_and_best_so_far_returned():
+    rows = [f"circle({x},{y})" for x in (1, 4, 7, 10) for y in (1, 4, 7, 10)]
+    rows += [f"line({x},{y + 1},{x},{y + 2},arrow = True,solid = True)"
+             for x in (1, 4, 7, 10) for y in (1, 4, 7)]
+    rows += [f"line({x + 1},{y},{x + 2},{y},arrow = False,solid = False)"
+             for x in (1, 4, 7) for y in (4, 10)]
+    spec = spec_from_text("; ".join(rows))
+    start = time.monotonic()
+    r = synthesize(spec, timeout=1.0)
+    elapsed = time.monotonic() - start
+    assert elapsed <= 1.1
+    assert r.program is not None and execute(r.program) == spec
+    assert r.status in ("timeout", "optimal")
+
+
+# ---------------------------------------------------------------- random round trip
+
+def _expr(draw, var):
+    c = draw(st.integers(0, 6))
+    if var is None or draw(st.booleans()):
+        return Expr(c)
+    return Expr(c, var, draw(st.sampled_from([-2, -1, 1, 2, 3])))
+
+
+@st.composite
+def primitive(draw, vars_):
+    var = lambda: draw(st.sampled_from((None,) + vars_))  # noqa: E731
+    kind = draw(st.sampled_from(["circle", "rectangle", "line"]))
+    if kind == "circle":
+        return Prim("circle", (_expr(draw, var()), _expr(draw, var())))
+    if kind == "rectangle":
+        x, y = _expr(draw, var()), _expr(draw, var())
+        w, h = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+        return Prim("rectangle", (x, y, x.shifted(w), y.shifted(h)))
+    x, y = _expr(draw, var()), _expr(draw, var())
+    return Prim("line", (x, y, x.shifted(draw(st.integers(1, 3))), y.shifted(draw(st.integers(0, 2)))),
+                draw(st.booleans()), draw(st.booleans()))
+
+
+@st.composite
+def program(draw):
+    shape = draw(st.sampled_from(["loop", "reflect", "loop-reflect", "reflect-loop", "grid"]))
+    n = draw(st.integers(2, 4))
+    prims = lambda vs, k=1: tuple(draw(primitive(vs)) for _ in range(draw(st.integers(1, k))))  # noqa: E731
+    axis = draw(st.sampled_from(["x", "y"]))
+    value = draw(st.integers(8, 14))
+    if shape == "loop":
+        stmt = Loop("i", Expr(n), prims(("i",), 2), prims(("i",)) if draw(st.booleans()) else ())
+    elif shape == "reflect":
+        stmt = Reflect(axis, value, prims((), 2))
+    elif shape == "loop-reflect":
+        stmt = Loop("i", Expr(n), (Reflect(axis, value, prims(("i",))),))
+    elif shape == "reflect-loop":
+        stmt = Reflect(axis, value, (Loop("i", Expr(n), prims(("i",))),))
+    else:
+        bound = draw(st.sampled_from([Expr(2), Expr(3), Expr(1, "i", 1)]))
+        stmt = Loop("i", Expr(n), (Loop("j", bound, prims(("i", "j"))),))
+    return (stmt,) + prims((), 1)
+
+
+def _degenerate(spec):
+    return any((isinstance(p, Rectangle) and (p.x1 == p.x2 or p.y1 == p.y2)) or
+               (isinstance(p, Line) and (p.x1, p.y1) == (p.x2, p.y2)) for p in spec)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(program())
+def test_random_programs_round_trip_at_no_higher_cost(prog):
+    spec = execute(prog)
+    if _degenerate(spec) or len(spec) > 14:
+        return
+    r = synthesize(spec, timeout=30)
+    assert r.status == "optimal"
+    assert execute(r.program) == spec
+    assert r.cost <= program_cost(prog), (prog, r.text)
