@@ -28,9 +28,9 @@ $(STAMP): setup.cfg | system-packages
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/g2p render data/examples/example-1.json -o demo_out/clean.png
-	$(BIN)/g2p render data/examples/example-1.json -o demo_out/noisy.png --noisy --seed 0
-	@echo "wrote demo_out/clean.png and demo_out/noisy.png"
+	$(BIN)/g2p infer data/examples/example-1.png --out demo_out --extrapolate demo_out/extrapolated.png
+	@echo "wrote demo_out/: render.png/.svg (the clean figure), figure.tex, spec.json, program.txt,"
+	@echo "input.png (what the networks saw) and extrapolated.png (every loop grown by one)"
 
 test: install
 	$(BIN)/python -m pytest tests
