@@ -163,6 +163,26 @@ def setup(config: TrainConfig):
     return rank, world, device
 
 
+class Checkpointer:
+    """Saves when asked (after a validation) and otherwise every `every_s` seconds."""
+
+    def __init__(self, save, every_s: float):
+        self.save, self.every_s, self.last = save, every_s, time.time()
+
+    def __call__(self, now: bool = False) -> None:
+        if now or time.time() - self.last > self.every_s:
+            self.save()
+            self.last = time.time()
+
+
+def finish(bar, world: int) -> None:
+    """Close the progress bar and, under torchrun, leave the process group together."""
+    bar.close()
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def train_proposal(config: TrainConfig) -> dict:
     """Train (or resume) the proposal network; returns the last validation metrics (rank 0)."""
     rank, world, device = setup(config)
@@ -202,7 +222,7 @@ def train_proposal(config: TrainConfig) -> dict:
                unit="step", mininterval=2.0, dynamic_ncols=True)
     data = batches(config, model.config.image_size, rank, world, offset=1000 * step)
     loss_ema, val_time, start, start_samples, elapsed0 = None, 0.0, time.time(), samples, elapsed
-    last_save = start
+    checkpoint = Checkpointer(save, config.save_every_s)
     while step < total:
         targets, canvases, tokens = (x.to(device, non_blocking=True) for x in next(data))
         for group in optimizer.param_groups:
@@ -232,13 +252,8 @@ def train_proposal(config: TrainConfig) -> dict:
                 f.write(json.dumps(metrics) + "\n")
             if not config.quiet:
                 bar.write(summary(metrics))
-            save()
-            last_save = time.time()
-        elif time.time() - last_save > config.save_every_s:
-            save()
-            last_save = time.time()
-    bar.close()
-    if world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+            checkpoint(now=True)
+        else:
+            checkpoint()
+    finish(bar, world)
     return metrics

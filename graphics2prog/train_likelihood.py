@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from tqdm import tqdm
@@ -26,7 +25,7 @@ from .models.checkpoint import load_checkpoint, save_checkpoint, unwrap
 from .models.likelihood import LikelihoodConfig, LikelihoodNet, likelihood_from_checkpoint
 from .noise import render_noisy
 from .scenes import SceneConfig, perturb, sample_scene
-from .train import _one_thread, setup
+from .train import Checkpointer, _one_thread, finish, setup
 
 
 @dataclass
@@ -113,12 +112,13 @@ def train_likelihood(config: LikelihoodTrainConfig) -> dict:
                              worker_init_fn=_one_thread))
     bar = tqdm(total=config.steps, initial=step, disable=not lead or config.quiet,
                file=sys.stderr, unit="step", mininterval=2.0, dynamic_ncols=True)
-    start, elapsed0, last_save, loss_ema = time.time(), elapsed, time.time(), None
+    start, elapsed0, loss_ema = time.time(), elapsed, None
 
     def save():
         save_checkpoint(out, model, optimizer, kind="likelihood", train=asdict(config),
                         step=step, elapsed_s=elapsed, metrics=metrics)
 
+    checkpoint = Checkpointer(save, config.save_every_s)
     while step < config.steps:
         targets, canvases, counts = (x.to(device) for x in next(loader))
         lr = config.lr * 0.5 * (1 + math.cos(math.pi * step / config.steps))
@@ -142,14 +142,9 @@ def train_likelihood(config: LikelihoodTrainConfig) -> dict:
             with log.open("a") as f:
                 f.write(json.dumps(metrics) + "\n")
             bar.write(f"step {step}: " + json.dumps({k: round(v, 3) for k, v in metrics.items()}))
-            save()
-            last_save = time.time()
-        elif time.time() - last_save > config.save_every_s:
-            save()
-            last_save = time.time()
-    bar.close()
-    if world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+            checkpoint(now=True)
+        else:
+            checkpoint()
+    finish(bar, world)
     return metrics
 

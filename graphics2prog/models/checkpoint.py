@@ -63,9 +63,13 @@ def config_from_dict(d: dict) -> ProposalConfig:
 def model_from_checkpoint(state: dict, device="cpu") -> ProposalModel:
     """Rebuild the model a checkpoint describes and load its weights (eval mode)."""
     model = build_model(config_from_dict(state["config"]))
+    return load_weights(model, state, f"the {model.config.arch} architecture").to(device).eval()
+
+
+def load_weights(model: torch.nn.Module, state: dict, what: str) -> torch.nn.Module:
+    """Load a checkpoint's state_dict; a mismatch is a WeightsError naming `what` was expected."""
     try:
         model.load_state_dict(state["model"])
     except RuntimeError as e:
-        raise WeightsError(f"weights do not fit the {model.config.arch} architecture: "
-                           f"{str(e).splitlines()[0]}") from None
-    return model.to(device).eval()
+        raise WeightsError(f"weights do not fit {what}: {str(e).splitlines()[0]}") from None
+    return model

@@ -14,6 +14,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .proposal import resize_images
+
 
 @dataclass
 class LikelihoodConfig:
@@ -40,14 +42,7 @@ class LikelihoodNet(nn.Module):
         self.head = nn.Linear(4 * w, 2)
 
     def prepare(self, images: torch.Tensor) -> torch.Tensor:
-        """(B, H, W) or (B, 1, H, W) ink maps -> (B, 1, S, S) float at the network's resolution."""
-        if images.dim() == 3:
-            images = images.unsqueeze(1)
-        images = images.float()
-        S = self.config.image_size
-        if images.shape[-2:] == (S, S):
-            return images
-        return F.interpolate(images, size=(S, S), mode="area")
+        return resize_images(images, self.config.image_size)
 
     def forward(self, targets: torch.Tensor, canvases: torch.Tensor) -> torch.Tensor:
         x = torch.cat([self.prepare(targets), self.prepare(canvases)], 1)  # (B, 2, S, S)
@@ -75,9 +70,7 @@ class PixelLikelihood(nn.Module):
         self.image_size, self.blur, self.scale = image_size, blur, scale
 
     def _blurred(self, images: torch.Tensor) -> torch.Tensor:
-        if images.dim() == 3:
-            images = images.unsqueeze(1)
-        images = F.interpolate(images.float(), size=(self.image_size,) * 2, mode="area")
+        images = resize_images(images, self.image_size)
         return F.avg_pool2d(images, self.blur, 1, self.blur // 2)
 
     @torch.no_grad()
@@ -88,15 +81,10 @@ class PixelLikelihood(nn.Module):
 
 def likelihood_from_checkpoint(state: dict, device="cpu") -> LikelihoodNet:
     """Rebuild the likelihood network a checkpoint describes (eval mode)."""
-    from .checkpoint import WeightsError
+    from .checkpoint import WeightsError, load_weights
 
     if state.get("kind") != "likelihood":
         raise WeightsError("not a likelihood-network checkpoint")
     known = {f.name for f in fields(LikelihoodConfig)}
     model = LikelihoodNet(LikelihoodConfig(**{k: v for k, v in state["config"].items() if k in known}))
-    try:
-        model.load_state_dict(state["model"])
-    except RuntimeError as e:
-        raise WeightsError(f"weights do not fit the likelihood network: "
-                           f"{str(e).splitlines()[0]}") from None
-    return model.to(device).eval()
+    return load_weights(model, state, "the likelihood network").to(device).eval()

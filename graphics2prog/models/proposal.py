@@ -61,15 +61,7 @@ class ProposalModel(nn.Module):
     # ------------------------------------------------------------ training
 
     def prepare(self, images: torch.Tensor) -> torch.Tensor:
-        """(B, H, W) or (B, 1, H, W) ink maps -> (B, 1, S, S) at the network's resolution, by
-        area averaging like the training data (data.py downsamples its 256 px drawings so)."""
-        if images.dim() == 3:
-            images = images.unsqueeze(1)
-        images = images.float()
-        S = self.config.image_size
-        if images.shape[-2:] == (S, S):
-            return images
-        return F.interpolate(images, size=(S, S), mode="area")
+        return resize_images(images, self.config.image_size)
 
     def forward(self, targets, canvases, tokens) -> list[torch.Tensor]:
         """Teacher forcing: per-token logits [(B, TOKEN_SIZES[t]) for t], each given the true
@@ -149,6 +141,17 @@ class ProposalModel(nn.Module):
                 at = parent.reshape(B, -1, *[1] * (v.dim() - 2)).expand(-1, -1, *v.shape[2:])
                 cache[key] = v.gather(1, at).flatten(0, 1)
         return cand, score
+
+
+def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
+    """(B, H, W) or (B, 1, H, W) ink maps -> float (B, 1, size, size), by area averaging like
+    the training data (data.py downsamples its 256 px drawings so)."""
+    if images.dim() == 3:
+        images = images.unsqueeze(1)
+    images = images.float()
+    if images.shape[-2:] == (size, size):
+        return images
+    return F.interpolate(images, size=(size, size), mode="area")
 
 
 def select(feats: Feats, rows: torch.Tensor) -> Feats:
