@@ -194,17 +194,11 @@ def cmd_eval(args) -> int:
 
 
 def _write_extrapolation(program, path) -> None:
-    from . import render
-    from .synth import execute, extrapolate
+    from .synth.extrapolate import save_extrapolation
 
-    out = Path(path)
-    if out.suffix.lower() != ".png":
-        raise UsageError(f"--extrapolate: output must end in .png, got {out.name!r}")
-    spec = execute(extrapolate(program))
-    xmin, ymin, xmax, ymax = spec.bounds()
-    size = max(16, xmax - min(xmin, 0), ymax - min(ymin, 0))
-    render.save_png(spec.translated(-min(xmin, 0), -min(ymin, 0)), out,
-                    size=256 * ((size + 15) // 16))
+    if Path(path).suffix.lower() != ".png":
+        raise UsageError(f"--extrapolate: output must end in .png, got {Path(path).name!r}")
+    save_extrapolation(program, path)
 
 
 def cmd_synth(args) -> int:

@@ -97,15 +97,19 @@ def surface_to_array(surface: cairo.ImageSurface) -> np.ndarray:
     return surface_to_uint8(surface).astype(np.float32) / 255.0
 
 
-def render_uint8(spec: Iterable[Primitive], size: int = 256) -> np.ndarray:
-    """Clean ink map as uint8 (size, size), 255 = ink; `render_array` in 8 bits.
+def render_uint8(spec: Iterable[Primitive], size: int = 256, units: int = GRID_MAX) -> np.ndarray:
+    """Clean ink map as uint8, 255 = ink; `render_array` in 8 bits.
 
     Each primitive is drawn on its own and the results are combined by pixel-wise max, so the
-    map equals the max of single-primitive renders (what SpriteCache composes).
+    map equals the max of single-primitive renders (what SpriteCache composes). `size` is the
+    pixel size of the 16-unit grid; a canvas of more `units` (e.g. an extrapolated figure that
+    runs off the grid) is size * units / 16 pixels square at the same scale.
     """
-    out = np.zeros((size, size), np.uint8)
-    surface = cairo.ImageSurface(cairo.FORMAT_A8, size, size)
+    px = round(size * units / GRID_MAX)
+    out = np.zeros((px, px), np.uint8)
+    surface = cairo.ImageSurface(cairo.FORMAT_A8, px, px)
     ctx = _new_context(surface)
+    ctx.translate(0, px - size)  # keep the origin at the bottom-left corner
     for p in spec:
         ctx.set_operator(cairo.OPERATOR_CLEAR)
         ctx.paint()
@@ -115,9 +119,9 @@ def render_uint8(spec: Iterable[Primitive], size: int = 256) -> np.ndarray:
     return out
 
 
-def render_array(spec: Iterable[Primitive], size: int = 256) -> np.ndarray:
-    """Clean ink map of a spec: float32 (size, size), ink 1, background 0, antialiased."""
-    return render_uint8(spec, size).astype(np.float32) / 255.0
+def render_array(spec: Iterable[Primitive], size: int = 256, units: int = GRID_MAX) -> np.ndarray:
+    """Clean ink map of a spec: float32, ink 1, background 0, antialiased (see render_uint8)."""
+    return render_uint8(spec, size, units).astype(np.float32) / 255.0
 
 
 def array_to_png(array: np.ndarray, path) -> None:
@@ -126,9 +130,9 @@ def array_to_png(array: np.ndarray, path) -> None:
     Image.fromarray(np.round(255.0 * (1.0 - ink)).astype(np.uint8), mode="L").save(Path(path))
 
 
-def save_png(spec: Iterable[Primitive], path, size: int = 256) -> None:
+def save_png(spec: Iterable[Primitive], path, size: int = 256, units: int = GRID_MAX) -> None:
     """Clean render as a PNG, dark ink on white like the hand drawings."""
-    array_to_png(render_array(spec, size), path)
+    array_to_png(render_array(spec, size, units), path)
 
 
 def save_svg(spec: Iterable[Primitive], path, size: int = 256) -> None:

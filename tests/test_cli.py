@@ -128,3 +128,17 @@ def test_console_script_exit_status(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "no such file" in result.stderr
+
+
+def test_synth_json_and_extrapolation(tmp_path, capsys):
+    spec = tmp_path / "row.json"
+    spec.write_text(json.dumps({"primitives": [
+        {"kind": "circle", "x": x, "y": 3} for x in (2, 6, 10, 14)]}))
+    out = tmp_path / "more.png"
+    code, stdout, _ = run(capsys, "synth", spec, "--json", "--extrapolate", out, "--quiet")
+    assert code == 0
+    doc = json.loads(stdout)
+    assert set(doc) == {"program", "cost", "status", "time_s"}
+    assert doc["status"] == "optimal" and "for" in doc["program"]
+    image = np.asarray(Image.open(out).convert("L"))
+    assert image.shape[0] > 256  # five circles reach past the 16-unit grid

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from graphics2prog.render import (SpriteCache, array_to_png, render_array, save_png,
+from graphics2prog.render import (SpriteCache, array_to_png, render_array, render_uint8, save_png,
                                   save_svg)
 from graphics2prog.spec import Circle, Line, Rectangle, Spec
 
@@ -147,3 +147,12 @@ def test_cuda_matches_cpu():
     gpu = SpriteCache(size=64, device="cuda").compose(specs)
     assert gpu.device.type == "cuda"
     assert torch.equal(gpu.cpu(), SpriteCache(size=64).compose(specs))
+
+
+def test_larger_canvas_keeps_scale_and_origin():
+    """units > 16 grows the canvas up and right; the 16x16 grid part is unchanged."""
+    spec = Spec([Circle(3, 3), Rectangle(5, 5, 9, 8)])
+    small = render_uint8(spec, 256)
+    big = render_uint8(spec, 256, units=20)
+    assert big.shape == (320, 320)
+    assert np.array_equal(big[320 - 256:, :256], small)
