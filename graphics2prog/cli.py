@@ -241,7 +241,8 @@ def cmd_train_proposal(args) -> int:
         scenes=args.scenes, epochs=args.epochs, batch=args.batch, arch=args.arch,
         device=args.device, resume=args.resume, out=args.out, seed=args.seed,
         shards=args.shards, min_objects=lo, max_objects=hi, workers=args.workers,
-        max_steps=args.max_steps, quiet=args.quiet))
+        max_steps=args.max_steps, threads=args.threads, val_every=args.val_every,
+        quiet=args.quiet))
     return 0
 
 
@@ -252,7 +253,7 @@ def cmd_train_likelihood(args) -> int:
     train_likelihood(LikelihoodTrainConfig(
         steps=args.steps, batch=args.batch, device=args.device, resume=args.resume,
         out=args.out, seed=args.seed, min_objects=lo, max_objects=hi, workers=args.workers,
-        quiet=args.quiet))
+        threads=args.threads, val_every=args.val_every, quiet=args.quiet))
     return 0
 
 
@@ -352,6 +353,8 @@ def _training_flags(p) -> None:
     p.add_argument("--objects", type=_object_range, default=(1, 12))
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--workers", type=int, default=1, help="data loader processes")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--val-every", type=int, default=1000, help="steps between validations")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true")

@@ -141,7 +141,8 @@ def train_likelihood(config: LikelihoodTrainConfig) -> dict:
                        **validate(unwrap(model), device)}
             with log.open("a") as f:
                 f.write(json.dumps(metrics) + "\n")
-            bar.write(f"step {step}: " + json.dumps({k: round(v, 3) for k, v in metrics.items()}))
+            if not config.quiet:
+                bar.write(f"step {step}: " + json.dumps({k: round(v, 3) for k, v in metrics.items()}))
             checkpoint(now=True)
         else:
             checkpoint()
