@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -151,7 +151,8 @@ def _retire(pool: dict, ids: torch.Tensor, log_l: torch.Tensor, log_p: torch.Ten
 
 
 def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfig(),
-        top: int = 5, device="cpu", progress: Optional[callable] = None) -> list[Hypothesis]:
+        top: int = 5, device="cpu",
+        progress: Optional[Callable[[float], None]] = None) -> list[Hypothesis]:
     """The top distinct finished specs for one drawing, best first.
 
     Args:
