@@ -6,7 +6,7 @@ import pytest
 
 from graphics2prog.spec import SpecError, load_spec_mapping
 from graphics2prog.synth import execute, parse_program, print_program
-from graphics2prog.synth.program import origin_offset
+from graphics2prog.synth.program import has_guard_only_loop, origin_offset
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "drawings" / "dev"
 NOT_EXACT = {"expert-20.png", "expert-95.png", "expert-97.png"}
@@ -27,6 +27,7 @@ def test_every_reference_program_executes_to_its_ground_truth():
         spec = truth[name]
         dx, dy = origin_offset(spec)
         assert execute(prog) == spec.translated(dx, dy), name
+        assert not has_guard_only_loop(prog), name
         assert parse_program(print_program(prog)) == prog
         checked += 1
     assert checked >= 45

@@ -1,7 +1,8 @@
 """Program AST: executor semantics, printer, cost, translation, extrapolation."""
 from graphics2prog.spec import Circle, Line, Rectangle, Spec
 from graphics2prog.synth import execute, extrapolate, parse_program, print_program, program_cost
-from graphics2prog.synth.program import Expr, Loop, Prim, Reflect, translate_program
+from graphics2prog.synth.program import (Expr, Loop, Prim, Reflect, has_guard_only_loop,
+                                         translate_program)
 
 
 def circle(x, y):
@@ -53,3 +54,19 @@ def test_extrapolate_grows_every_loop_by_one():
             Reflect("x", 20, (Loop("i", Expr(3), (circle(1, Expr(1, "i", 2)),)),)))
     grown = execute(extrapolate(prog))
     assert Circle(7, 1) in grown and Circle(1, 7) in grown and Circle(19, 7) in grown
+
+
+def test_guard_only_loops_are_recognised_at_any_depth():
+    guard_only = "for (i < 3){ if (i > 0){ circle(2 * i,9) } }"
+    assert has_guard_only_loop(parse_program(guard_only))
+    assert has_guard_only_loop(parse_program(f"reflect(x = 10){{ {guard_only} }}"))
+    assert has_guard_only_loop(parse_program(
+        "for (i < 3){ for (j < 2){ if (j > 0){ circle(i,j) } } }"))
+    # the outer loop's body is the inner loop: legal
+    assert not has_guard_only_loop(parse_program(
+        "for (i < 3){ if (i > 0){ circle(i,9) }; for (j < 2){ circle(i,j) } }"))
+    assert not has_guard_only_loop(parse_program(
+        "for (i < 3){ if (i > 0){ circle(2 * i,9) }; circle(2 * i,1) }"))
+    # still executed and priced by the same rules, so that it can be inspected
+    assert execute(parse_program(guard_only)) == Spec([Circle(2, 9), Circle(4, 9)])
+    assert program_cost(parse_program(guard_only)) == 6

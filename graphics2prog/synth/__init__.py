@@ -20,14 +20,14 @@ from graphics2prog.spec import Spec
 from graphics2prog.synth.candidates import Options
 from graphics2prog.synth.extrapolate import extrapolate
 from graphics2prog.synth.parser import parse_program
-from graphics2prog.synth.program import (Program, execute, flat_program, origin_offset,
-                                         print_program, program_cost, statement_count,
-                                         translate_program)
+from graphics2prog.synth.program import (Program, execute, flat_program, has_guard_only_loop,
+                                         origin_offset, print_program, program_cost,
+                                         statement_count, translate_program)
 from graphics2prog.synth.search import run_with_deadline
 
 __all__ = ["SynthesisResult", "Options", "synthesize", "parse_program", "execute",
            "print_program", "program_cost", "statement_count", "extrapolate",
-           "translate_program"]
+           "translate_program", "has_guard_only_loop"]
 
 
 @dataclass
@@ -64,7 +64,8 @@ def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
             likely to be fastest (bias-optimal).
         options: the DSL fragment and engine when no policy is given.
     Returns:
-        A SynthesisResult whose program has been executed and checked against the spec.
+        A SynthesisResult whose program has been executed and checked against the spec,
+        and never has a loop whose body is only its `if (i > 0)` part (`has_guard_only_loop`).
     """
     start = time.monotonic()
     dx, dy = origin_offset(spec)
@@ -74,7 +75,7 @@ def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
 
     def accept(found) -> None:
         if found.cost < best["cost"] or (found.proven and found.cost <= best["cost"]):
-            if execute(found.program) == target:
+            if execute(found.program) == target and not has_guard_only_loop(found.program):
                 best.update(program=found.program, cost=found.cost, proven=found.proven)
 
     error = None
@@ -89,7 +90,7 @@ def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
             finished, timed_out, error = policy.run(_prims(target), timeout, accept)
     program = translate_program(best["program"], -dx, -dy)
     elapsed = time.monotonic() - start
-    if execute(program) != spec:
+    if execute(program) != spec or has_guard_only_loop(program):
         return SynthesisResult(None, None, None, "failed", elapsed, False, error="check failed")
     status = ("optimal" if best["proven"] else "timeout" if timed_out else "best-so-far")
     return SynthesisResult(program, print_program(program), program_cost(program), status,

@@ -7,6 +7,15 @@ draw it. The heuristic is the fractional set-cover bound on the statements still
 (every primitive pays its share of the cheapest item drawing it, rounded up to whole
 statements); it ignores headers and slopes, so it never overestimates and the first
 complete state popped is optimal.
+
+Every loop must have an unguarded statement in its body (`candidates.needs_body`), so the
+state also holds the loop contexts that have only guarded items so far ("needy"). An item
+satisfies its context if unguarded and every context strictly enclosing it (those now have a
+nested statement). A state is complete when nothing is left to draw and no loop is needy;
+with everything drawn but a loop needy, the search branches on the items that would satisfy
+it (redundant in what they draw, but they make the program legal). Needy loops are never
+nested in one another and no item satisfies two, so each still needs its own item: the
+heuristic is the larger of the cover bound and 3 per needy loop.
 """
 from __future__ import annotations
 
@@ -14,7 +23,7 @@ import heapq
 import math
 from itertools import count
 
-from graphics2prog.synth.candidates import Candidates, header_cost
+from graphics2prog.synth.candidates import Candidates, header_cost, needs_body
 
 
 class _Problem:
@@ -28,6 +37,16 @@ class _Problem:
                 self.by_prim[p].append(n)
         self.full = (1 << len(cands.prims)) - 1
         self._h: dict = {}
+        # loop contexts an item satisfies (strict prefixes; its own when unguarded) and
+        # the one it makes needy when new (its own, when guarded)
+        self.satisfies = [frozenset(h for h in hs[:-1] if needs_body(h)) |
+                          (frozenset({it.ctx}) if it.ctx and not it.guard and needs_body(it.ctx)
+                           else frozenset())
+                          for it, hs in zip(self.items, self.heads)]
+        self.satisfiers: dict = {}
+        for n, sat in enumerate(self.satisfies):
+            for h in sat:
+                self.satisfiers.setdefault(h, []).append(n)
 
     def bound(self, todo: int) -> int:
         """Lower bound on the cost of drawing the primitives in `todo`."""
@@ -61,7 +80,7 @@ def search(cands: Candidates, upper: int | None = None, should_stop=lambda: Fals
     heads_of = [tuple((h, header_cost(h[-1])) for h in hs) for hs in prob.heads]
     tick = count()
     empty = frozenset()
-    start = (prob.full, empty, empty, empty)
+    start = (prob.full, empty, empty, empty, empty)
     heap = [(prob.bound(prob.full), 0, next(tick), start, None)]  # ties: deepest first
     best_g = {start: 0}
     limit = math.inf if upper is None else upper
@@ -70,8 +89,8 @@ def search(cands: Candidates, upper: int | None = None, should_stop=lambda: Fals
         g = -neg_g
         if best_g.get(state, math.inf) < g:
             continue
-        todo, heads, xs, ys = state
-        if not todo:
+        todo, heads, xs, ys, needy = state
+        if not todo and not needy:
             chosen = []
             while trail:
                 n, trail = trail
@@ -81,8 +100,13 @@ def search(cands: Candidates, upper: int | None = None, should_stop=lambda: Fals
             return None
         base_x = len(xs) - 1 if xs else 0
         base_y = len(ys) - 1 if ys else 0
-        for n in prob.by_prim[prob.pick(todo)]:
-            sx, sy = cands.items[n].slopes
+        if todo:
+            branches = prob.by_prim[prob.pick(todo)]
+        else:  # all drawn, a loop still needs an unguarded statement
+            branches = prob.satisfiers.get(min(needy, key=str), [])
+        for n in branches:
+            it = cands.items[n]
+            sx, sy = it.slopes
             g2 = g + 3
             new_heads = heads
             for h, c in heads_of[n]:
@@ -92,11 +116,14 @@ def search(cands: Candidates, upper: int | None = None, should_stop=lambda: Fals
             nx = xs | sx if sx else xs
             ny = ys | sy if sy else ys
             g2 += (len(nx) - 1 if nx else 0) - base_x + (len(ny) - 1 if ny else 0) - base_y
+            needy2 = needy - prob.satisfies[n] if needy else needy
+            if it.guard and it.ctx not in heads:
+                needy2 = needy2 | {it.ctx}
             rest = todo & ~prob.masks[n]
-            f2 = g2 + (prob.bound(rest) if rest else 0)
+            f2 = g2 + max(prob.bound(rest) if rest else 0, 3 * len(needy2))
             if f2 >= limit:
                 continue
-            state2 = (rest, new_heads, nx, ny)
+            state2 = (rest, new_heads, nx, ny, needy2)
             if best_g.get(state2, math.inf) <= g2:
                 continue
             best_g[state2] = g2

@@ -61,6 +61,21 @@ class Candidates:
         return out
 
 
+def needs_body(ctx: tuple) -> bool:
+    """Whether the context is a loop, which must have an unguarded statement in its body:
+    an unguarded item in it, or a nested context (a loop or reflection inside it)."""
+    return bool(ctx) and ctx[-1][0] == "L"
+
+
+def needy_contexts(items) -> set:
+    """Loop contexts of a choice of items that would have no unguarded statement: every
+    item in them is guarded and nothing is nested in them. A legal choice has none."""
+    ctxs = {it.ctx[:k] for it in items for k in range(1, len(it.ctx) + 1)}
+    fed = {it.ctx for it in items if not it.guard}
+    fed |= {c[:-1] for c in ctxs}
+    return {c for c in ctxs if needs_body(c) and c not in fed}
+
+
 def header_cost(step: tuple) -> int:
     """3 per loop or reflection, +1 for a loop of constant bound 2."""
     return 4 if step[0] == "L" and step[1] == (2,) else 3
@@ -286,7 +301,7 @@ def _reflect_items(index, axes, loop_items, opts) -> list:
                 for axis2 in axes:
                     if axis2 != axis:
                         both = _mirrored(index, cover, axis2) if cover else None
-                        if both and len(both) > len(cover):  # axis2 mirrors last: outer
+                        if both:  # axis2 mirrors last: outer (may add nothing: shares a header)
                             items.append(Item((("R",) + axis2, step), False,
                                               _template(kind, flags, c, ()), both,
                                               (frozenset(), frozenset())))
@@ -312,17 +327,30 @@ def _key(it: Item) -> tuple:
 
 def _prune(items: list) -> list:
     """Drop items that another item in the same or an enclosing context makes redundant:
-    it draws at least as much with no slope the other does not use."""
+    it draws at least as much with no slope the other does not use.
+
+    Every loop needs an unguarded statement in its body (see `needs_body`), so swapping an
+    unguarded item for another one must not leave a loop with only guarded statements: an
+    unguarded item is dropped only for an unguarded one, and only for one in an enclosing
+    context when no loop context between the two has guarded candidates. A guarded item can
+    always go (what kept its loop valid stays).
+    """
+    guarded = {it.ctx for it in items if it.guard}
     kept: list = []
     kept_by_ctx: dict = {}
     for it in sorted(set(items), key=_key):
         mask = sum(1 << n for n in it.cover)
         xs, ys = it.slopes
+        # an unguarded item may give way to one in it.ctx[:k] only if k >= free_from: no
+        # context it.ctx[:m], k < m, has guarded candidates
+        free_from = max((d for d in range(1, len(it.ctx) + 1) if it.ctx[:d] in guarded),
+                        default=0)
         if not any(km & mask == mask and kx <= xs and ky <= ys
+                   and (it.guard or (not kg and k >= free_from))
                    for k in range(len(it.ctx) + 1)
-                   for km, kx, ky in kept_by_ctx.get(it.ctx[:k], ())):
+                   for km, kx, ky, kg in kept_by_ctx.get(it.ctx[:k], ())):
             kept.append(it)
-            kept_by_ctx.setdefault(it.ctx, []).append((mask, xs, ys))
+            kept_by_ctx.setdefault(it.ctx, []).append((mask, xs, ys, it.guard))
     return kept
 
 

@@ -166,13 +166,33 @@ def program_cost(program: Program) -> int:
 
     3 per statement (primitive, loop, reflection; an `if` guard is free), +1 per loop whose
     bound is the constant 2, and per axis one per distinct non-zero slope beyond the first
-    (slopes of loop bounds not counted).
+    (slopes of loop bounds not counted). Defined for any program, but a loop with only an
+    `if (i > 0)` part is outside the DSL (see `has_guard_only_loop`).
     """
     counts = {"statements": 0, "loop2": 0}
     slopes: tuple = (set(), set())
     _walk(program, counts, slopes)
     extra = sum(max(len(s) - 1, 0) for s in slopes)
     return 3 * counts["statements"] + counts["loop2"] + extra
+
+
+def has_guard_only_loop(program: Program) -> bool:
+    """Whether some loop (at any depth) has an empty unguarded body.
+
+    `for (i < n){ if (i > 0){ A } }` draws A only for i = 1..n-1: it is A's loop of n - 1
+    iterations in disguise, and with n = 3 it would dodge the +1 for a loop of constant
+    bound 2. The DSL therefore requires every loop to have at least one unguarded statement
+    (a primitive, a loop or a reflection); the synthesizer never returns a program for which
+    this is True. The executor, printer, parser and `program_cost` still accept such
+    programs (the cost is then computed by the same rules), so that they can be inspected.
+    """
+    for s in program:
+        if isinstance(s, Loop):
+            if not s.body or has_guard_only_loop(s.body) or has_guard_only_loop(s.boundary):
+                return True
+        elif isinstance(s, Reflect) and has_guard_only_loop(s.body):
+            return True
+    return False
 
 
 def statement_count(program: Program) -> int:
