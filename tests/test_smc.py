@@ -56,7 +56,7 @@ def test_time_budget_is_honoured(networks):
     proposal, likelihood = networks
     busy = Spec([Rectangle(x, y, x + 1, y + 1) for x in range(1, 15, 3) for y in range(1, 15, 3)])
     start = time.monotonic()
-    smc(proposal, likelihood, render_array(busy), SMCConfig(particles=64, time_budget=1.0, seed=1))
+    smc(proposal, likelihood, render_array(busy), SMCConfig(particles=32, time_budget=1.0, seed=1))
     assert time.monotonic() - start < 1.0 * 1.5 + 0.5
 
 
