@@ -76,7 +76,8 @@ def main() -> None:
             print(json.dumps(row))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}"
     lines = [f"# Hand drawings: accuracy against samples ({len(drawings)} drawings)", "",
-             f"Machine: {machine}. Command: `python experiments/hand_drawings.py`. "
+             f"Machine: {machine}. Command: `python experiments/hand_drawings.py"
+             f"{' --quick' if args.quick else ''}`. "
              "Samples = SMC particles (one sweep) or beam width.", "",
              "| configuration | samples | top-1 | top-5 | top-100 | IoU | s/drawing |",
              "|---|---|---|---|---|---|---|"]
