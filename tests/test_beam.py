@@ -8,13 +8,6 @@ from graphics2prog.render import render_array
 from graphics2prog.spec import Circle, Line, Rectangle, Spec, validate_primitive
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 @pytest.fixture(scope="module")
 def model():

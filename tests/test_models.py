@@ -23,14 +23,6 @@ def batch(n=6, size=256, seed=0):
     return targets, canvases, tokens
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small ops on a busy 2-core machine run far faster without a second OpenMP thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 @pytest.fixture(params=[TINY, PAPER], ids=["grid", "paper"])
 def model(request):

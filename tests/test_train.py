@@ -20,14 +20,6 @@ def tiny(tmp_path, **kw) -> TrainConfig:
     return TrainConfig(**defaults)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small ops on a busy 2-core machine run far faster without a second OpenMP thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def test_checkpoint_round_trip_rebuilds_the_same_model(tmp_path):
     torch.manual_seed(0)
