@@ -154,8 +154,8 @@ def cmd_infer(args) -> int:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     pipeline = Pipeline(_infer_config(args))
-    with _progress_bar(args, 1.0, "budget") as bar:
-        result = pipeline.run_file(path, progress=lambda f: bar.update(f - bar.n))
+    with _progress_bar(args, 100, "% of budget") as bar:
+        result = pipeline.run_file(path, progress=lambda f: bar.update(round(100 * f) - bar.n))
     if args.out:
         write_outputs(result, args.out)
     if args.extrapolate and result.program is not None:
