@@ -1,1 +1,2 @@
-"""Inference: from an image to ranked specs (beam search here; SMC and the pipeline later)."""
+"""Inference: from an image to ranked specs (beam search, SMC) and the whole drawing -> spec ->
+program pipeline with its evaluation."""

@@ -1,0 +1,2 @@
+"""Networks: the proposal network (two architectures), the likelihood surrogate, command tokens,
+checkpoints and the weights registry."""
