@@ -26,7 +26,8 @@ from graphics2prog.infer.beam import BeamConfig, beam_search
 from graphics2prog.infer.smc import SMCConfig, smc
 from graphics2prog.models.registry import load_likelihood, load_model
 from graphics2prog.preprocess import preprocess_image
-from graphics2prog.spec import exact_match, iou
+from graphics2prog.infer.evaluate import score_drawing
+from graphics2prog.spec import exact_match
 
 from plotting import line_panels
 
@@ -42,10 +43,10 @@ def parse(method, model, likelihood, ink, samples, seed):
 
 
 def score(truth, specs) -> dict:
-    return {"top1": bool(specs) and exact_match(specs[0], truth),
-            "top5": any(exact_match(s, truth) for s in specs[:5]),
-            "top100": any(exact_match(s, truth) for s in specs[:100]),
-            "iou": iou(specs[0], truth) if specs else 0.0}
+    """The evaluation's top-1/top-5/IoU, plus top-100."""
+    row = score_drawing(truth, specs)
+    return {"top1": row["top1"], "top5": row["top5"],
+            "top100": any(exact_match(s, truth) for s in specs[:100]), "iou": row["iou"]}
 
 
 def main() -> None:

@@ -202,12 +202,10 @@ def _write_extrapolation(program, path) -> None:
 
 
 def cmd_synth(args) -> int:
-    from .spec import load_json, load_spec, load_spec_mapping
+    from .spec import load_specs
     from .synth import synthesize
 
-    doc = load_json(args.spec)
-    single = isinstance(doc, dict) and "primitives" in doc
-    specs = {"": load_spec(args.spec)} if single else load_spec_mapping(args.spec)
+    single, specs = load_specs(args.spec)
     results = {}
     with _progress_bar(args, len(specs), "spec") as bar:
         for name, spec in specs.items():

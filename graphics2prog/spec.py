@@ -245,7 +245,21 @@ def load_spec(path) -> Spec:
 
 def load_spec_mapping(path) -> dict[str, Spec]:
     """A file mapping names to spec documents, like ground_truth.json."""
+    return _spec_mapping(load_json(path), path)
+
+
+def load_specs(path) -> tuple[bool, dict[str, Spec]]:
+    """A spec document (-> (True, {"": spec})) or a mapping of them (-> (False, mapping))."""
     doc = load_json(path)
+    if isinstance(doc, dict) and "primitives" in doc:
+        try:
+            return True, {"": spec_from_dict(doc)}
+        except SpecError as e:
+            raise SpecError(f"{path}: {e}") from None
+    return False, _spec_mapping(doc, path)
+
+
+def _spec_mapping(doc, path) -> dict[str, Spec]:
     if not isinstance(doc, dict) or "primitives" in doc:
         raise SpecError(f"{path}: expected a JSON object mapping names to specs")
     out = {}

@@ -10,6 +10,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..data import Drawing
+from ..errors import InputError
 from ..spec import Spec, exact_match, iou, symmetric_difference
 from .pipeline import Pipeline
 
@@ -43,8 +44,6 @@ def summarise(rows: list[dict]) -> dict:
 def evaluate(pipeline: Pipeline, drawings: list[Drawing],
              on_row: Optional[Callable[[dict], None]] = None) -> dict:
     """Infer every drawing and score those with ground truth; {"summary", "drawings"}."""
-    from ..errors import InputError
-
     rows = []
     for drawing in drawings:
         row = {"file": drawing.name}

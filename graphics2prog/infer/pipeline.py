@@ -13,6 +13,7 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
+from ..errors import InputError
 from ..spec import Spec, spec_to_dict
 
 
@@ -57,7 +58,6 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        from ..errors import InputError
         raise InputError("--device cuda: no CUDA device is available")
     return torch.device(name)
 
@@ -89,7 +89,6 @@ class Pipeline:
                 progress: Optional[Callable[[float], None]] = None) -> InferResult:
         c = self.config
         t0 = time.perf_counter()
-        torch.manual_seed(c.seed)
         if c.method == "beam":
             from .beam import BeamConfig, beam_search
             specs = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.top))

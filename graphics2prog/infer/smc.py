@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import numpy as np
 import torch
 
 from ..models.proposal import ProposalModel, select
+from .beam import as_image
 from ..models.tokens import STOP, decode
 from ..render import SpriteCache
 from ..spec import Spec
@@ -50,7 +50,7 @@ class _Scorer:
         self.proposal, self.likelihood = proposal, likelihood
         size = proposal.config.image_size
         self.sprites = SpriteCache(size, device=device)
-        self.target = proposal.prepare(image.to(device).reshape(1, 1, *image.shape[-2:]))  # (1,1,S,S)
+        self.target = proposal.prepare(as_image(image).to(device))  # (1, 1, S, S)
         self.token_ids: dict[tuple, int] = {}  # command tokens -> sprite id
         self.primitives: dict[int, object] = {}  # sprite id -> primitive
 
@@ -163,7 +163,6 @@ def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfi
     """
     start = time.monotonic()
     deadline = start + config.time_budget
-    image = torch.as_tensor(np.asarray(image, dtype=np.float32))
     scorer = _Scorer(proposal, likelihood, image, device)
     generator = torch.Generator(device=device).manual_seed(config.seed)
     pool: dict = {}
