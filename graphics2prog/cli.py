@@ -240,7 +240,7 @@ def cmd_train_proposal(args) -> int:
         device=args.device, resume=args.resume, out=args.out, seed=args.seed,
         shards=args.shards, min_objects=lo, max_objects=hi, workers=args.workers,
         max_steps=args.max_steps, threads=args.threads, val_every=args.val_every,
-        quiet=args.quiet))
+        init=args.init, quiet=args.quiet))
     return 0
 
 
@@ -318,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arch", choices=("grid", "paper"), default="grid")
     p.add_argument("--shards", help="a `g2p data synth` folder (default: scenes on the fly)")
     p.add_argument("--max-steps", type=int, default=0)
+    p.add_argument("--init", metavar="CKPT",
+                    help="warm start from this checkpoint's weights (fresh schedule)")
     p.add_argument("--out", default="runs/proposal.pt")
     _training_flags(p)
     p.set_defaults(run=cmd_train_proposal)

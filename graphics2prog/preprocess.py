@@ -156,8 +156,10 @@ def _normalise(ink: np.ndarray) -> np.ndarray:
     return np.clip(ink * gain, 0.0, 1.0).astype(np.float32)
 
 
-def preprocess_image(path) -> np.ndarray:
-    """The ink map of an image file: float32 (256, 256) in [0, 1], ink = 1.
+def preprocess(path) -> tuple[np.ndarray, bool]:
+    """The ink map of an image file, float32 (256, 256) in [0, 1] with ink = 1, and whether it
+    was moved and scaled onto the grid (then its placement is an estimate that inference refines,
+    infer/register.py).
 
     Raises ImageInputError (an InputError: exit status 2 on the command line) for missing,
     empty, undecodable or absurdly large files.
@@ -166,6 +168,11 @@ def preprocess_image(path) -> np.ndarray:
     with _open(path) as im:
         gray = _gray(im)
     ink = _normalise(ink_from_gray(gray))
-    if ink.shape != (SIZE, SIZE):
-        ink = _normalise(_onto_grid(ink))  # thin strokes fade when scaled down
-    return ink
+    if ink.shape == (SIZE, SIZE):
+        return ink, False
+    return _normalise(_onto_grid(ink)), True  # thin strokes fade when scaled down
+
+
+def preprocess_image(path) -> np.ndarray:
+    """The ink map of an image file (see `preprocess`)."""
+    return preprocess(path)[0]

@@ -28,7 +28,8 @@ from tqdm import tqdm
 
 from .data import ProposalDataset, prefix_canvases
 from .infer.beam import greedy
-from .models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint, unwrap
+from .models.checkpoint import (WeightsError, load_checkpoint, model_from_checkpoint,
+                                save_checkpoint, unwrap)
 from .models.proposal import ProposalConfig, ProposalModel, build_model
 from .models.tokens import TOKEN_NAMES, encode
 from .noise import render_noisy
@@ -56,6 +57,7 @@ class TrainConfig:
     device: str = "auto"         # auto | cpu | cuda
     out: str = "runs/proposal.pt"
     resume: bool = False
+    init: Optional[str] = None   # warm start: weights of this checkpoint where they fit
     seed: int = 0
     workers: int = 1             # DataLoader worker processes per training process
     threads: int = 0             # torch threads per process (0: torch's default)
@@ -183,6 +185,16 @@ def finish(bar, world: int) -> None:
         dist.destroy_process_group()
 
 
+def warm_start(model: ProposalModel, state: dict) -> None:
+    """Copy a checkpoint's weights into every parameter they fit, so a grown architecture starts
+    from a trained one; new parts keep their initialisation. The schedule starts afresh."""
+    own = model.state_dict()
+    fitting = {k: v for k, v in state["model"].items() if k in own and own[k].shape == v.shape}
+    model.load_state_dict(fitting, strict=False)
+    if not fitting:
+        raise WeightsError("the --init checkpoint shares no weights with this architecture")
+
+
 def train_proposal(config: TrainConfig) -> dict:
     """Train (or resume) the proposal network; returns the last validation metrics (rank 0)."""
     rank, world, device = setup(config)
@@ -194,7 +206,10 @@ def train_proposal(config: TrainConfig) -> dict:
         model = model_from_checkpoint(state, device).train()
         step, samples, elapsed = state["step"], state["samples"], state["elapsed_s"]
     else:
-        model = build_model(model_cfg).to(device)
+        model = build_model(model_cfg)
+        if config.init:
+            warm_start(model, load_checkpoint(config.init))
+        model = model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
                                   weight_decay=config.weight_decay)
     if state is not None and "optimizer" in state:

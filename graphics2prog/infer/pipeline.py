@@ -30,6 +30,7 @@ class InferConfig:
     device: str = "auto"         # auto | cpu | cuda
     proposal: str = "proposal"   # registered weights name or checkpoint path
     likelihood: str = "likelihood"  # registered weights, a path, or "pixel" (the lesion)
+    snap: bool = True            # register a rescaled drawing onto the grid (infer/register.py)
 
 
 @dataclass
@@ -76,14 +77,31 @@ class Pipeline:
             self.likelihood = load_likelihood(config.likelihood, self.device)
 
     def run_file(self, path, progress: Optional[Callable[[float], None]] = None) -> InferResult:
-        from ..preprocess import preprocess_image
+        from ..preprocess import preprocess
 
         t0 = time.perf_counter()
-        ink = preprocess_image(path)
+        ink, placed = preprocess(path)
+        if placed and self.config.snap:
+            ink = self.snap(ink)
         result = self.run_ink(ink, str(path), progress)
         result.timings["preprocess_s"] = time.perf_counter() - t0 - result.timings["total_s"]
         result.timings["total_s"] += result.timings["preprocess_s"]
         return result
+
+    def snap(self, ink: np.ndarray) -> np.ndarray:
+        """A rescaled drawing registered onto the grid of parses of itself (register.py)."""
+        from .beam import BeamConfig, beam_search, greedy
+        from .register import snap_to_grid
+
+        def parse_many(images) -> list[Spec]:
+            batch = torch.from_numpy(np.stack(images)).unsqueeze(1)
+            return greedy(self.proposal, batch, max_primitives=30)
+
+        def parse_one(image: np.ndarray) -> Spec:
+            found = beam_search(self.proposal, image, BeamConfig(beam=4, expand=4, top=1))
+            return found[0][0] if found else Spec()
+
+        return snap_to_grid(ink, parse_many, parse_one)
 
     def run_ink(self, ink: np.ndarray, name: str = "",
                 progress: Optional[Callable[[float], None]] = None) -> InferResult:

@@ -32,6 +32,7 @@ class ProposalConfig:
     width: int = 64         # conv channels (grid)
     hidden: int = 128       # hidden units of the heads (grid)
     path_samples: int = 6   # feature samples along a candidate segment (grid)
+    profile_samples: int = 96  # ink samples along a line for the arrow and dashed heads (grid)
 
 
 def build_model(config: ProposalConfig) -> "ProposalModel":
@@ -169,7 +170,10 @@ def conv(cin, cout, k=3, stride=1, dilation=1):
 class GridNet(ProposalModel):
     """Strided CNN on a padded image so that its coarse map has one cell per grid point (17x17);
     point heads are softmaxes over cells; the second point reads features along the segment or
-    rectangle edges it would close, which is what decides whether that command was drawn."""
+    rectangle edges it would close, which is what decides whether that command was drawn; the
+    arrow and dashed heads also read the ink at full input resolution, along the line and in a
+    patch at each end (dashes, gaps and arrow barbs are a few pixels long, finer than any
+    feature map)."""
 
     def __init__(self, config: ProposalConfig):
         super().__init__()
@@ -195,7 +199,12 @@ class GridNet(ProposalModel):
         self.p2_from = nn.Linear(w, h)
         self.p2_path = nn.Linear(w, h)  # mean and max along the line, and along the edges
         self.p2_out = nn.Sequential(nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, 1))
+        self.profile = nn.Sequential(nn.Conv1d(1, 16, 5, padding=2), nn.ReLU(),
+                                     nn.Conv1d(16, 16, 5, padding=4, dilation=2), nn.ReLU())
         self.flag_in = nn.Linear(2 * w + w // 2, h)
+        self.profile_in = nn.Linear(32 + 2 * 63, h)
+        nn.init.zeros_(self.profile_in.weight)  # starts as a no-op, so it can join trained heads
+        nn.init.zeros_(self.profile_in.bias)
         self.arrow_out = nn.Linear(h, 2)
         self.arrow_emb = nn.Embedding(2, h)
         self.dashed_out = nn.Linear(h, 2)
@@ -214,20 +223,53 @@ class GridNet(ProposalModel):
         grid = coarse.flip(2).transpose(2, 3)  # (B, w, 17x, 17y): [b, c, x, y] = map at (x, y)
         grid = grid + self.context(torch.cat([grid, pos], 1))
         cells = torch.cat([grid.flatten(2), pos.flatten(2)], 1).transpose(1, 2)  # (B, 289, w+2)
-        return cells, self.path_proj(fine)
+        return cells, self.path_proj(fine), x[:, :1]
 
-    def _sample_path(self, path, pts):
-        """Features at grid points pts (B, N, K, 2) in (x, y) units -> mean and max over K."""
+    def _sample(self, image, pts):
+        """Bilinear samples of a padded map (B, C, ., .) at grid points pts (B, N, K, 2) in
+        (x, y) units: (B, C, N, K)."""
         P = self.config.image_size + 2 * self.pad
         unit = self.config.image_size / (NUM_COORDS - 1)
         u = (unit * pts[..., 0] + self.pad) / P * 2 - 1
         v = (self.config.image_size - unit * pts[..., 1] + self.pad) / P * 2 - 1
-        s = F.grid_sample(path, torch.stack([u, v], -1), align_corners=False)  # (B, C, N, K)
-        return torch.cat([s.mean(3), s.amax(3)], 1).transpose(1, 2)  # (B, N, 2C)
+        return F.grid_sample(image, torch.stack([u, v], -1), align_corners=False)
+
+    def _sample_path(self, path, pts):
+        """Features at grid points pts (B, N, K, 2) -> mean and max over K: (B, N, 2C)."""
+        s = self._sample(path, pts)
+        return torch.cat([s.mean(3), s.amax(3)], 1).transpose(1, 2)
+
+    def _profile(self, ink, a, b):
+        """Ink along the segments a -> b (B, 2) in grid units, each sample the darkest of a few
+        points across the stroke (hand strokes stray from the ideal line): 1-D convolutions,
+        then mean and max along the line (B, 32)."""
+        unit = self.config.image_size / (NUM_COORDS - 1)
+        d = b - a
+        normal = torch.stack([-d[:, 1], d[:, 0]], 1) / d.norm(dim=1, keepdim=True).clamp(min=1e-6)
+        across = torch.linspace(-1.5, 1.5, 5, device=a.device) / unit  # pixels -> grid units
+        t = torch.linspace(0, 1, self.config.profile_samples, device=a.device)
+        pts = (a[:, None, None] + t[None, :, None, None] * d[:, None, None]
+               + across[None, None, :, None] * normal[:, None, None])  # (B, N, 5, 2)
+        profile = self._sample(ink, pts).amax(3)  # (B, 1, N)
+        f = self.profile(profile)
+        return torch.cat([f.mean(2), f.amax(2)], 1)
+
+    def _end_patches(self, ink, a, b):
+        """Ink in a small patch at each end of the segments a -> b, in the frame of the line
+        (along x across, looking outwards), where an arrow head's barbs would be: (B, 2 * 63)."""
+        d = b - a
+        u = d / d.norm(dim=1, keepdim=True).clamp(min=1e-6)
+        n = torch.stack([-u[:, 1], u[:, 0]], 1)
+        along = torch.linspace(-0.8, 0.15, 9, device=a.device)[None, :, None, None]
+        across = torch.linspace(-0.45, 0.45, 7, device=a.device)[None, None, :, None]
+        patches = [self._sample(ink, end[:, None, None] + along * (s * u)[:, None, None]
+                                + across * (s * n)[:, None, None]).flatten(1)
+                   for end, s in ((b, 1.0), (a, -1.0))]
+        return torch.cat(patches, 1)
 
     def _point_logits(self, feats, tokens, second: bool):
         """Joint logits over the 289 cells for point 1, or point 2 given point 1: (B, 17, 17)."""
-        cells, path = feats
+        cells, path, _ = feats
         kind = self.kind_emb(tokens[:, 0]).unsqueeze(1)  # (B, 1, h)
         if not second:
             return self.p1_out(F.relu(self.p1_in(cells) + kind)).view(-1, NUM_COORDS, NUM_COORDS)
@@ -250,15 +292,16 @@ class GridNet(ProposalModel):
         return self.p2_out(hidden + kind).view(-1, NUM_COORDS, NUM_COORDS)
 
     def _flags_hidden(self, feats, tokens):
-        cells, path = feats
+        cells, path, ink = feats
         B = cells.shape[0]
         rows = torch.arange(B, device=cells.device)
         f1 = cells[rows, tokens[:, 1] * NUM_COORDS + tokens[:, 2], :-2]
         f2 = cells[rows, tokens[:, 3] * NUM_COORDS + tokens[:, 4], :-2]
         t = torch.linspace(0, 1, self.config.path_samples, device=cells.device)[None, None, :, None]
-        a, b = tokens[:, None, None, 1:3].float(), tokens[:, None, None, 3:5].float()
-        along = self._sample_path(path, a + t * (b - a))[:, 0]  # (B, w/2)
-        return F.relu(self.flag_in(torch.cat([f1, f2, along], 1)))
+        a, b = tokens[:, 1:3].float(), tokens[:, 3:5].float()
+        along = self._sample_path(path, a[:, None, None] + t * (b - a)[:, None, None])[:, 0]
+        profile = torch.cat([self._profile(ink, a, b), self._end_patches(ink, a, b)], 1)
+        return F.relu(self.flag_in(torch.cat([f1, f2, along], 1)) + self.profile_in(profile))
 
     def token_logits(self, feats, tokens, t, cache=None):
         if t == 0:
