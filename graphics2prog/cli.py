@@ -335,8 +335,10 @@ def _inference_flags(p) -> None:
     p.add_argument("--method", choices=("smc", "beam"), default="smc")
     p.add_argument("--top", type=_positive_int, default=5, help="specs returned")
     p.add_argument("--particles", type=_positive_int, default=256)
-    p.add_argument("--time-budget", type=_positive_float, default=8.0, help="SMC seconds")
-    p.add_argument("--beam", type=_positive_int, default=16, help="beam width (--method beam)")
+    p.add_argument("--time-budget", type=_positive_float, default=8.0,
+                   help="search seconds (SMC's seeding beam search included)")
+    p.add_argument("--beam", type=_positive_int, default=16,
+                   help="beam width (--method beam, and SMC's seeding beam search)")
     p.add_argument("--no-program", action="store_true", help="skip program synthesis")
     p.add_argument("--synth-timeout", type=_positive_float, default=10.0)
     p.add_argument("--weights", default="proposal", help="proposal weights: name or file")

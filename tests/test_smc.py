@@ -36,6 +36,19 @@ def test_smc_recovers_clean_synthetic_scenes(networks, truth):
     assert len({h.spec for h in hyps}) == len(hyps)
 
 
+def test_seeds_join_the_pool_scored_like_smc_finds(networks):
+    proposal, likelihood = networks
+    truth, other = SCENES[1], SCENES[0]
+    image = render_array(truth)
+    hyps = smc(proposal, likelihood, image, SMCConfig(time_budget=0.0), top=5,
+               seeds=[(other, -1.0), (truth, -2.0), (Spec(), -3.0)])
+    assert [h.spec for h in hyps] == [truth, other]  # no time for SMC: the seeds alone
+    target = torch.from_numpy(image)[None, None]
+    direct = likelihood.log_likelihood(target, torch.from_numpy(render_array(truth))[None, None])
+    assert abs(hyps[0].log_likelihood - direct.item()) < 0.05
+    assert hyps[0].log_prior == -2.0
+
+
 def test_batched_and_single_likelihood_agree():
     torch.manual_seed(0)
     net = LikelihoodNet(LikelihoodConfig(image_size=64, width=8)).eval()

@@ -17,13 +17,16 @@ from ..errors import InputError
 from ..spec import Spec, spec_to_dict
 
 
+SEEDS = 16  # beam search specs that join SMC's pool
+
+
 @dataclass
 class InferConfig:
     method: str = "smc"          # "smc" (default) or "beam"
     top: int = 5                 # specs returned
     particles: int = 256         # SMC particles
-    time_budget: float = 8.0     # SMC seconds
-    beam: int = 16               # beam width (method "beam")
+    time_budget: float = 8.0     # seconds for the search (the seeding beam search, then SMC)
+    beam: int = 16               # beam width (method "beam", and SMC's seeding beam search)
     program: bool = True         # synthesize the program of the best spec
     synth_timeout: float = 10.0  # seconds for the synthesizer
     seed: int = 0
@@ -110,11 +113,14 @@ class Pipeline:
         if c.method == "beam":
             from .beam import BeamConfig, beam_search
             specs = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.top))
-        else:
+        else:  # beam search's most probable specs seed the pool; SMC gets the rest of the time
+            from .beam import BeamConfig, beam_search
             from .smc import SMCConfig, smc
+            seeds = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=SEEDS))
+            budget = max(0.25 * c.time_budget, c.time_budget - (time.perf_counter() - t0))
             hyps = smc(self.proposal, self.likelihood, ink,
-                       SMCConfig(particles=c.particles, time_budget=c.time_budget, seed=c.seed),
-                       top=c.top, device=self.device, progress=progress)
+                       SMCConfig(particles=c.particles, time_budget=budget, seed=c.seed),
+                       top=c.top, device=self.device, progress=progress, seeds=seeds)
             specs = [(h.spec, h.score) for h in hyps]
         t1 = time.perf_counter()
         result = InferResult(name, specs, ink, timings={"parse_s": t1 - t0})

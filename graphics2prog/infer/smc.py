@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import torch
 
@@ -150,9 +150,26 @@ def _retire(pool: dict, ids: torch.Tensor, log_l: torch.Tensor, log_p: torch.Ten
             pool[key] = (ll, lp)
 
 
+@torch.no_grad()
+def _seed(scorer: _Scorer, pool: dict, found: Sequence[tuple[Spec, float]]) -> None:
+    """Specs found by another search (spec, log P_θ) join the pool, scored like SMC's own."""
+    specs = [spec for spec, _ in found if len(spec)]
+    if not specs:
+        return
+    ids = [[scorer.sprites.index(p) for p in spec] for spec in specs]
+    for row, spec in zip(ids, specs):
+        scorer.primitives.update(zip(row, spec))
+    width = max(len(row) for row in ids)
+    table = torch.tensor([row + [0] * (width - len(row)) for row in ids],
+                         device=scorer.target.device)
+    log_l = scorer.log_likelihood(scorer.sprites.compose(specs))
+    log_p = torch.tensor([lp for spec, lp in found if len(spec)], device=log_l.device)
+    _retire(pool, table, log_l, log_p)
+
+
 def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfig(),
-        top: int = 5, device="cpu",
-        progress: Optional[Callable[[float], None]] = None) -> list[Hypothesis]:
+        top: int = 5, device="cpu", progress: Optional[Callable[[float], None]] = None,
+        seeds: Sequence[tuple[Spec, float]] = ()) -> list[Hypothesis]:
     """The top distinct finished specs for one drawing, best first.
 
     Args:
@@ -160,12 +177,15 @@ def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfi
         likelihood: an object with log_likelihood(targets, canvases) -> (B,).
         image: (H, W) ink map (numpy or tensor), ink = 1.
         progress: called with the fraction of the time budget used after each round.
+        seeds: (spec, log P_θ) pairs from another search (beam search) ranked with SMC's
+            own finds; the most probable specs are the ones sampling is likeliest to miss.
     """
     start = time.monotonic()
     deadline = start + config.time_budget
     scorer = _Scorer(proposal, likelihood, image, device)
     generator = torch.Generator(device=device).manual_seed(config.seed)
     pool: dict = {}
+    _seed(scorer, pool, seeds)
     for _ in range(config.rounds):
         if time.monotonic() > deadline:
             break
