@@ -50,6 +50,27 @@ def test_beam_without_program(capsys):
     assert doc["program"] is None and 1 <= len(doc["specs"]) <= 3
 
 
+def test_a_larger_scan_parses_to_the_same_spec_up_to_translation(tmp_path, capsys):
+    import cv2
+
+    from graphics2prog.spec import Spec, match_up_to_translation, spec_from_dict
+
+    def top1(path):
+        code, out, _ = run(capsys, "infer", path, "--method", "beam", "--no-program", "--json",
+                           "--top", "1", "--quiet")
+        assert code == 0
+        return spec_from_dict(json.loads(out)["specs"][0])
+
+    original = EXAMPLES / "example-1.png"
+    gray = np.asarray(Image.open(original).convert("L"))
+    page = np.full((900, 1000), 255, np.uint8)  # 2.7x larger, off centre, wide margins
+    page[120:120 + 691, 40:40 + 691] = cv2.resize(gray, (691, 691), interpolation=cv2.INTER_CUBIC)
+    Image.fromarray(page).save(tmp_path / "scan.png")
+    expected = top1(original)
+    assert isinstance(expected, Spec) and len(expected) > 0
+    assert match_up_to_translation(top1(tmp_path / "scan.png"), expected)
+
+
 def test_blank_image_gives_an_empty_spec(tmp_path, capsys):
     blank = tmp_path / "blank.png"
     Image.fromarray(np.full((256, 256), 255, np.uint8)).save(blank)
