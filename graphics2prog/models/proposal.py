@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from .tokens import NUM_COORDS, NUM_KINDS, NUM_TOKENS, TOKEN_MASK, TOKEN_SIZES, allowed
 
 Feats = tuple[torch.Tensor, ...]
+END_ALONG, END_ACROSS = 9, 7  # ink samples of the patch at each end of a line (arrow heads)
 
 
 @dataclass
@@ -202,7 +203,7 @@ class GridNet(ProposalModel):
         self.profile = nn.Sequential(nn.Conv1d(1, 16, 5, padding=2), nn.ReLU(),
                                      nn.Conv1d(16, 16, 5, padding=4, dilation=2), nn.ReLU())
         self.flag_in = nn.Linear(2 * w + w // 2, h)
-        self.profile_in = nn.Linear(32 + 2 * 63, h)
+        self.profile_in = nn.Linear(32 + 2 * END_ALONG * END_ACROSS, h)  # profile + end patches
         nn.init.zeros_(self.profile_in.weight)  # starts as a no-op, so it can join trained heads
         nn.init.zeros_(self.profile_in.bias)
         self.arrow_out = nn.Linear(h, 2)
@@ -256,12 +257,13 @@ class GridNet(ProposalModel):
 
     def _end_patches(self, ink, a, b):
         """Ink in a small patch at each end of the segments a -> b, in the frame of the line
-        (along x across, looking outwards), where an arrow head's barbs would be: (B, 2 * 63)."""
+        (along x across, looking outwards), where an arrow head's barbs would be:
+        (B, 2 * END_ALONG * END_ACROSS)."""
         d = b - a
         u = d / d.norm(dim=1, keepdim=True).clamp(min=1e-6)
         n = torch.stack([-u[:, 1], u[:, 0]], 1)
-        along = torch.linspace(-0.8, 0.15, 9, device=a.device)[None, :, None, None]
-        across = torch.linspace(-0.45, 0.45, 7, device=a.device)[None, None, :, None]
+        along = torch.linspace(-0.8, 0.15, END_ALONG, device=a.device)[None, :, None, None]
+        across = torch.linspace(-0.45, 0.45, END_ACROSS, device=a.device)[None, None, :, None]
         patches = [self._sample(ink, end[:, None, None] + along * (s * u)[:, None, None]
                                 + across * (s * n)[:, None, None]).flatten(1)
                    for end, s in ((b, 1.0), (a, -1.0))]
