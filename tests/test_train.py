@@ -9,7 +9,8 @@ import torch.multiprocessing as mp
 
 from graphics2prog.models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from graphics2prog.models.proposal import ProposalConfig, build_model
-from graphics2prog.train import TrainConfig, learning_rate, train_proposal
+from graphics2prog.models.checkpoint import WeightsError
+from graphics2prog.train import TrainConfig, learning_rate, train_proposal, warm_start
 
 
 def tiny(tmp_path, **kw) -> TrainConfig:
@@ -35,6 +36,21 @@ def test_checkpoint_round_trip_rebuilds_the_same_model(tmp_path):
     for a, b in zip(model(x, x, tokens), again(x, x, tokens)):
         assert torch.equal(a, b)
     assert not list(tmp_path.glob(".*.tmp"))  # atomic write leaves no temporary file
+
+
+def test_warm_start_copies_every_weight_that_fits(tmp_path):
+    torch.manual_seed(0)
+    small = build_model(ProposalConfig(width=16, hidden=32))
+    save_checkpoint(tmp_path / "small.pt", small)
+    grown = build_model(ProposalConfig(width=16, hidden=64))  # heads wider, convs the same
+    before = {k: v.clone() for k, v in grown.state_dict().items()}
+    warm_start(grown, load_checkpoint(tmp_path / "small.pt"))
+    after, old = grown.state_dict(), small.state_dict()
+    assert torch.equal(after["fine.0.0.weight"], old["fine.0.0.weight"])
+    assert torch.equal(after["kind_head.0.weight"], before["kind_head.0.weight"])  # no fit
+    paper = build_model(ProposalConfig(arch="paper", image_size=256))
+    with pytest.raises(WeightsError):
+        warm_start(paper, load_checkpoint(tmp_path / "small.pt"))
 
 
 def test_learning_rate_warms_up_then_decays():
