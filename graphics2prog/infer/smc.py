@@ -153,17 +153,18 @@ def _retire(pool: dict, ids: torch.Tensor, log_l: torch.Tensor, log_p: torch.Ten
 @torch.no_grad()
 def _seed(scorer: _Scorer, pool: dict, found: Sequence[tuple[Spec, float]]) -> None:
     """Specs found by another search (spec, log P_θ) join the pool, scored like SMC's own."""
-    specs = [spec for spec, _ in found if len(spec)]
-    if not specs:
+    found = [(spec, lp) for spec, lp in found if len(spec)]
+    if not found:
         return
+    specs = [spec for spec, _ in found]
     ids = [[scorer.sprites.index(p) for p in spec] for spec in specs]
     for row, spec in zip(ids, specs):
         scorer.primitives.update(zip(row, spec))
     width = max(len(row) for row in ids)
-    table = torch.tensor([row + [0] * (width - len(row)) for row in ids],
+    table = torch.tensor([row + [SpriteCache.BLANK] * (width - len(row)) for row in ids],
                          device=scorer.target.device)
     log_l = scorer.log_likelihood(scorer.sprites.compose(specs))
-    log_p = torch.tensor([lp for spec, lp in found if len(spec)], device=log_l.device)
+    log_p = torch.tensor([lp for _, lp in found], device=log_l.device)
     _retire(pool, table, log_l, log_p)
 
 
