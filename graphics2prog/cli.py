@@ -193,6 +193,45 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _shard(text: str) -> tuple[int, int]:
+    """'I/N' -> (I, N) with 1 <= I <= N."""
+    try:
+        index, count = (int(t) for t in text.split("/"))
+    except ValueError:
+        index, count = 0, 0
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"expected I/N with 1 <= I <= N, got {text!r}")
+    return index, count
+
+
+def cmd_gallery(args) -> int:
+    from .export.gallery import merge_galleries, run_gallery
+
+    if args.merge and args.directory:
+        raise UsageError("gallery: give DIR or --merge PART..., not both")
+    if args.merge:
+        summary = merge_galleries(args.merge, args.out)
+    elif not args.directory:
+        raise UsageError("gallery: DIR is required (or --merge PART... to join shards)")
+    else:
+        with _progress_bar(args, 0, "drawing") as bar:
+            def progress(done, total):
+                bar.total, bar.n = total, done
+                bar.refresh()
+            summary = run_gallery(args.directory, args.out, _infer_config(args),
+                                  workers=args.workers, shard=args.shard,
+                                  ground_truth=args.ground_truth, progress=progress)
+    if args.json:
+        _print_json(summary)
+        return 0
+    scored = (f": top-1 {summary['top1']:.1%}, top-5 {summary['top5']:.1%}, "
+              f"mean IoU {summary['mean_iou']:.3f}" if summary["scored"] else "")
+    ran = f" ({summary['ran']} run, {summary['resumed']} resumed)" if "ran" in summary else ""
+    sys.stdout.write(f"{args.out}/index.html: {summary['drawings']} drawings{ran}{scored}, "
+                     f"{summary['failed']} failed\n")
+    return 0
+
+
 def _write_extrapolation(program, path) -> None:
     from .synth.extrapolate import save_extrapolation
 
@@ -301,6 +340,19 @@ def build_parser() -> argparse.ArgumentParser:
                                           "(default DIR/ground_truth.json)")
     _inference_flags(p)
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("gallery", help="the paper's supplementary gallery for a folder")
+    p.add_argument("directory", nargs="?", help="folder of drawings (omit with --merge)")
+    p.add_argument("--out", required=True, help="folder for index.html, gallery.tex, results.json")
+    p.add_argument("--ground-truth", help="default DIR/ground_truth.json")
+    p.add_argument("--workers", type=_positive_int, default=1, help="processes")
+    p.add_argument("--shard", type=_shard, default=(1, 1),
+                   help="I/N: every N-th drawing from the I-th")
+    p.add_argument("--merge", nargs="+", metavar="PART", help="join the --shard outputs PART...")
+    _inference_flags(p)
+    p.add_argument("--timeout", dest="synth_timeout", type=_positive_float,
+                   default=argparse.SUPPRESS, help="same as --synth-timeout")
+    p.set_defaults(run=cmd_gallery)
 
     p = sub.add_parser("synth", help="spec -> minimum-cost program")
     p.add_argument("spec", help="a spec JSON file, or a file mapping names to specs")

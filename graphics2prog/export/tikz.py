@@ -104,12 +104,18 @@ def program_to_tikz(program: Program) -> str:
     return "\n".join(out)
 
 
-def standalone_document(body: str, unit: str = "0.5cm", line_width: str = "0.6mm") -> str:
-    """A complete pdflatex document (standalone class) around a tikzpicture body."""
+def latex_template(name: str) -> jinja2.Template:
+    """A template of latex_templates/, whose delimiters (<% %>, << >>, <# #>) leave LaTeX's
+    braces and percent signs alone. Nothing is escaped: callers pass LaTeX-ready text."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              block_start_string="<%", block_end_string="%>",
                              variable_start_string="<<", variable_end_string=">>",
                              comment_start_string="<#", comment_end_string="#>",
                              keep_trailing_newline=True, autoescape=False)
-    return env.get_template("standalone.tex.j2").render(body=body, unit=unit,
-                                                        line_width=line_width)
+    return env.get_template(name)
+
+
+def standalone_document(body: str, unit: str = "0.5cm", line_width: str = "0.6mm") -> str:
+    """A complete pdflatex document (standalone class) around a tikzpicture body."""
+    return latex_template("standalone.tex.j2").render(body=body, unit=unit,
+                                                      line_width=line_width)
