@@ -143,7 +143,7 @@ def _infer_config(args):
                        time_budget=args.time_budget, beam=args.beam,
                        program=not args.no_program, synth_timeout=args.synth_timeout,
                        seed=args.seed, device=args.device, proposal=args.weights,
-                       likelihood=args.likelihood)
+                       likelihood=args.likelihood, rerank=not args.no_rerank)
 
 
 def cmd_infer(args) -> int:
@@ -279,7 +279,7 @@ def cmd_train_proposal(args) -> int:
         device=args.device, resume=args.resume, out=args.out, seed=args.seed,
         shards=args.shards, min_objects=lo, max_objects=hi, workers=args.workers,
         max_steps=args.max_steps, threads=args.threads, val_every=args.val_every,
-        init=args.init, quiet=args.quiet))
+        init=args.init, lr=args.lr, quiet=args.quiet))
     return 0
 
 
@@ -372,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--init", metavar="CKPT",
                     help="warm start from this checkpoint's weights (fresh schedule)")
+    p.add_argument("--lr", type=_positive_float, default=2e-3,
+                   help="peak learning rate (lower it to fine-tune after --init)")
     p.add_argument("--out", default="runs/proposal.pt")
     _training_flags(p)
     p.set_defaults(run=cmd_train_proposal)
@@ -392,6 +394,8 @@ def _inference_flags(p) -> None:
     p.add_argument("--beam", type=_positive_int, default=16,
                    help="beam width (--method beam, and SMC's seeding beam search)")
     p.add_argument("--no-program", action="store_true", help="skip program synthesis")
+    p.add_argument("--no-rerank", action="store_true",
+                   help="keep the search's order (no reranking by the program prior)")
     p.add_argument("--synth-timeout", type=_positive_float, default=10.0)
     p.add_argument("--weights", default="proposal", help="proposal weights: name or file")
     p.add_argument("--likelihood", default="likelihood",

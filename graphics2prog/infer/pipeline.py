@@ -18,6 +18,7 @@ from ..spec import Spec, spec_to_dict
 
 
 SEEDS = 16  # beam search specs that join SMC's pool
+RERANK_K = 10  # specs the program prior reranks (infer/rerank.py)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class InferConfig:
     proposal: str = "proposal"   # registered weights name or checkpoint path
     likelihood: str = "likelihood"  # registered weights, a path, or "pixel" (the lesion)
     snap: bool = True            # register a rescaled drawing onto the grid (infer/register.py)
+    rerank: bool = True          # SMC: rerank the top specs by a program prior (infer/rerank.py)
 
 
 @dataclass
@@ -75,9 +77,12 @@ class Pipeline:
         self.config = config
         self.device = resolve_device(config.device)
         self.proposal = load_model(config.proposal, self.device)
-        self.likelihood = None
+        self.likelihood = self.prior = None
         if config.method == "smc":
             self.likelihood = load_likelihood(config.likelihood, self.device)
+            if config.rerank:
+                from .rerank import ProgramPrior
+                self.prior = ProgramPrior.load()
 
     def run_file(self, path, progress: Optional[Callable[[float], None]] = None) -> InferResult:
         from ..preprocess import preprocess
@@ -120,13 +125,21 @@ class Pipeline:
             budget = max(0.25 * c.time_budget, c.time_budget - (time.perf_counter() - t0))
             hyps = smc(self.proposal, self.likelihood, ink,
                        SMCConfig(particles=c.particles, time_budget=budget, seed=c.seed),
-                       top=c.top, device=self.device, progress=progress, seeds=seeds)
+                       top=max(c.top, RERANK_K) if self.prior else c.top, device=self.device,
+                       progress=progress, seeds=seeds)
             specs = [(h.spec, h.score) for h in hyps]
         t1 = time.perf_counter()
-        result = InferResult(name, specs, ink, timings={"parse_s": t1 - t0})
+        timings, synthesis = {"parse_s": t1 - t0}, None
+        if self.prior and len(specs) > 1:
+            from .rerank import rerank
+            specs, syntheses = rerank(self.prior, specs)
+            synthesis = syntheses[0]
+            t1, timings["rerank_s"] = time.perf_counter(), time.perf_counter() - t1
+        result = InferResult(name, specs[:c.top], ink, timings=timings)
         if c.program and specs:
             from ..synth import synthesize
-            synthesis = synthesize(result.best, timeout=c.synth_timeout)
+            if synthesis is None or synthesis.status != "optimal":
+                synthesis = synthesize(result.best, timeout=c.synth_timeout)
             result.program, result.program_text = synthesis.program, synthesis.text
             result.program_status = synthesis.status
             result.timings["synth_s"] = time.perf_counter() - t1
