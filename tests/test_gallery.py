@@ -133,3 +133,28 @@ def test_gallery_document_compiles_with_pdflatex(full, tmp_path):
                           "gallery.tex"], cwd=tmp_path / "g", capture_output=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "g" / "gallery.pdf").stat().st_size > 10_000
+
+
+def test_pages_show_the_supplements_messages_and_escape_text(tmp_path):
+    from graphics2prog.export.gallery_pages import write_pages
+
+    items = [{"file": "a<b>&%.png", "key": "a-b-png", "specs": [], "program": None,
+              "program_status": "skipped", "seconds": 1.0},
+             {"file": "b.png", "key": "b-png", "specs": [{"primitives": [], "score": 0.0}],
+              "program": "for (i < 3){\ncircle(3 * i + 1,1)\n}", "program_status": "timeout",
+              "program_cost": 12, "synth_s": 10.0, "seconds": 12.0},
+             {"file": "c_#1.png", "key": "c-1-png", "error": "ValueError: {x} \\ 100% $ ~^"}]
+    (tmp_path / "items").mkdir()
+    for item in items:
+        (tmp_path / "items" / f"{item['key']}.json").write_text(json.dumps(item))
+    summary = write_pages(tmp_path, title="t&t_")
+    assert summary["drawings"] == 3 and summary["failed"] == 1
+    assert summary["program_status"] == {"skipped": 1, "timeout": 1}
+    page = (tmp_path / "index.html").read_text()
+    assert "Sampled no finished traces" in page and "Solver timeout" in page
+    assert "a&lt;b&gt;&amp;%.png" in page and "a<b>" not in page
+    assert "for (i &lt; 3){" in page and "ValueError: {x} \\ 100% $ ~^" in page
+    if shutil.which("pdflatex"):
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                              "gallery.tex"], cwd=tmp_path, capture_output=True, timeout=120)
+        assert run.returncode == 0, run.stdout[-2000:]

@@ -172,7 +172,8 @@ table{border-collapse:collapse}
  margin-top:6px;line-height:1.5}
 img{width:200px;height:200px;border:1px solid #d0d0d0;background:#fff;display:block}
 pre{font:12px/1.35 ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;margin:0;
- white-space:pre}
+ white-space:pre-wrap;overflow-wrap:anywhere}
+.gallery td:nth-child(4),.gallery td:nth-child(5){width:32%}
 .meta{color:#777;font-size:12px;margin-top:6px} .same pre{color:#888}
 .badge{display:inline-block;margin-top:6px;padding:1px 8px;border-radius:9px;font-size:12px;
  font-weight:600;white-space:nowrap}
@@ -294,7 +295,7 @@ def _latex(title: str, summary: dict, views: list[dict]) -> str:
                                                                 .replace("\u2717", "no")),
                      "colour": {"ok": "okgreen", "near": "nearyellow", "dim": "dimgray"}.get(
                          cls, "badred"),
-                     "facts": tt_escape(", ".join(v["facts"])),
+                     "facts": _tt_lines("\n".join(v["facts"])),
                      "error": _tt_lines(v["error"]),
                      "no_spec": tt_escape(NO_SPEC), "has_truth": v["truth"] is not None,
                      "program": _latex_program(v["program"]),
