@@ -143,6 +143,7 @@ class Pipeline:
             result.program, result.program_text = synthesis.program, synthesis.text
             result.program_status = synthesis.status
             result.timings["synth_s"] = time.perf_counter() - t1
+            result.timings["program_s"] = synthesis.time_s  # its synthesis (maybe in rerank)
         result.timings["total_s"] = time.perf_counter() - t0
         return result
 
