@@ -100,7 +100,12 @@ def ink_from_gray(gray: np.ndarray) -> np.ndarray:
     """Ink in [0, 1] at the image's own resolution: polarity, lighting and noise floor fixed."""
     if np.median(gray) < 0.5:
         gray = 1.0 - gray  # light ink on a dark page
-    ink = 1.0 - gray / np.maximum(_background(gray), 1e-3)
+    return noise_floor(1.0 - gray / np.maximum(_background(gray), 1e-3))
+
+
+def noise_floor(ink: np.ndarray) -> np.ndarray:
+    """Ink less the paper's noise (median + 5 robust sigmas, at least 0.08), rescaled to
+    [0, 1]: grain, texture and compression artefacts drop to 0, strokes keep their shades."""
     med = float(np.median(ink))
     mad = float(np.median(np.abs(ink - med)))
     floor = min(0.5, max(0.08, med + 5 * 1.4826 * mad))
@@ -147,7 +152,7 @@ def _onto_grid(ink: np.ndarray) -> np.ndarray:
     return cv2.resize(window, (SIZE, SIZE), interpolation=interp)
 
 
-def _normalise(ink: np.ndarray) -> np.ndarray:
+def normalise(ink: np.ndarray) -> np.ndarray:
     """Scale intensity so strong strokes reach about 1 (never dimming); blank stays blank."""
     strong = ink[ink > 0.2]
     if strong.size < 4:
@@ -167,10 +172,10 @@ def preprocess(path) -> tuple[np.ndarray, bool]:
     path = Path(path)
     with _open(path) as im:
         gray = _gray(im)
-    ink = _normalise(ink_from_gray(gray))
+    ink = normalise(ink_from_gray(gray))
     if ink.shape == (SIZE, SIZE):
         return ink, False
-    return _normalise(_onto_grid(ink)), True  # thin strokes fade when scaled down
+    return normalise(_onto_grid(ink)), True  # thin strokes fade when scaled down
 
 
 def preprocess_image(path) -> np.ndarray:

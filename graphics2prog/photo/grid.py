@@ -1,0 +1,387 @@
+"""Finding the printed grid of graph paper in a photo: its rotation, unit, phase and perspective.
+
+Input is a line map (`line_map`: thin dark features bright, paper 0) of a photo at ~1000 px.
+1. Rotation: the directions across the two line families, found as the projection directions
+   that gather the brightest points of the map's central part into the fewest 1 px bins
+   (coarse scan, then finer steps; each family on its own, as perspective skews them).
+2. Unit and phase: projections of the central part of the map across each family (1 px bins),
+   high-passed; the unit is the first strong peak of their autocorrelation refined over its
+   harmonics, the phase the comb's circular mean.
+3. Perspective: starting from that similarity, the map is repeatedly rectified into grid space
+   over a growing neighbourhood; in tiles of a few squares, each line's offset from its integer
+   position is measured (median profile across the line, sub-pixel peak), mapped back to the
+   photo, and a homography photo -> grid is fitted to all the measurements (DLT, outliers
+   dropped). Lines are labelled by the current fit, which is trusted only as far as it has been
+   measured, so labels cannot slip by a square.
+A grid is reported only if many lines of both families were measured and the fit is tight, so
+periodic structure in a drawing on plain paper is not mistaken for one.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+MIN_PERIOD_PX = 5.0
+MAX_SKEW = 15.0          # degrees two line families may stray from right angles in a photo
+MIN_AUTOCORR = 0.2        # normalised autocorrelation of the projections at the unit
+RADII = (4.0, 6.0, 8.5, 12.0, 17.0, 24.0, 34.0, 1e9)  # squares around the seed, fit by fit
+MIN_PERSPECTIVE_RADIUS = 6.0    # below this the fit is affine
+TILE = 2                  # squares per tile along a line
+MEASURE_PX = 12          # pixels per square of the rectified map lines are measured on
+PRIOR_WEIGHT = 0.3        # of the previous fit's predictions against one measurement
+SEARCH = 0.35             # squares either side of a line's predicted position
+MAX_RESIDUAL = 0.15       # squares; worse measurements are outliers
+MIN_LINES = 6             # per family
+MAX_RMS = 0.08            # squares
+
+
+@dataclass
+class GridFit:
+    """A photo's grid: `to_grid` maps photo pixels (x, y, 1) to grid units (u right, w down;
+    lines at integers, origin at an arbitrary line crossing)."""
+
+    to_grid: np.ndarray           # (3, 3)
+    unit_px: float                # photo pixels per square at the middle of the measured area
+    rotation_deg: float           # angle of the u axis in the photo, from x towards y
+    points: np.ndarray            # (n, 2) grid coordinates (u, w) of the measured lines ...
+    families: np.ndarray          # (n,) ... each the middle of TILE squares of a u (0) or w (1)
+                                  # line
+    rms: float                    # fit residual (squares)
+
+    def to_photo(self) -> np.ndarray:
+        return np.linalg.inv(self.to_grid)
+
+
+def line_map(dens: np.ndarray) -> np.ndarray:
+    """Thin dark features of a density image (H, W, 3): the summed density minus its opening
+    by a 7 px square, so printed lines and strokes stay while shadows, blotches and the grain
+    of a table (anything wider) go. float32 (H, W)."""
+    total = dens.sum(axis=2)
+    return total - cv2.morphologyEx(total, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
+
+
+def apply(h: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Points (n, 2) through the homography h (3, 3)."""
+    q = np.c_[pts, np.ones(len(pts))] @ h.T
+    return q[:, :2] / q[:, 2:3]
+
+
+def _sharpness(xs: np.ndarray, ys: np.ndarray, deg: np.ndarray) -> np.ndarray:
+    """For each angle, how concentrated the points are when projected on that direction
+    (sum of squared 1 px bin counts): high when lines at right angles to it are aligned."""
+    out = np.empty(len(deg))
+    for i, a in enumerate(np.radians(deg)):
+        proj = xs * math.cos(a) + ys * math.sin(a)
+        counts = np.bincount((proj - proj.min()).astype(np.int64))
+        out[i] = float(counts @ counts)
+    return out
+
+
+def _refine(xs: np.ndarray, ys: np.ndarray, deg: float, half: float, step: float) -> float:
+    """The sharpest angle within deg +- half, to a fraction of `step`."""
+    grid = np.arange(deg - half, deg + half + step / 2, step)
+    score = _sharpness(xs, ys, grid)
+    i = int(np.clip(np.argmax(score), 1, len(grid) - 2))
+    a, b, c = score[i - 1:i + 2]
+    den = a - 2 * b + c
+    return float(grid[i] + (0.5 * (a - c) / den * step if den < 0 else 0.0))
+
+
+def _bright_points(window: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (x, y) of up to `count` of the window's brightest 15% (a fixed subsample):
+    the cores of printed lines, with the strokes among them."""
+    smooth = cv2.GaussianBlur(window, (0, 0), 1.0)
+    ys, xs = np.nonzero(smooth >= np.percentile(smooth[::3, ::3], 85))
+    keep = np.random.default_rng(0).permutation(len(xs))[:count]
+    return xs[keep].astype(np.float64), ys[keep].astype(np.float64)
+
+
+def line_angles(line_map: np.ndarray) -> tuple[float, float]:
+    """Directions (degrees) across the two line families: u in [-45, 45), w near u + 90.
+
+    The brightest points of the map's central part are projected on candidate directions;
+    the direction across a family of straight lines gathers them into the fewest bins.
+    """
+    h, w = line_map.shape
+    xs, ys = _bright_points(line_map[h // 5:h - h // 5, w // 5:w - w // 5], 10000)
+    if len(xs) < 50:
+        return 0.0, 90.0
+    coarse = np.arange(-90.0, 90.0, 1.0)
+    score = _sharpness(xs, ys, coarse)
+    u = float(coarse[np.argmax(score)])
+    other = np.abs((coarse - u) % 180.0 - 90.0) <= MAX_SKEW  # perspective skews the families
+    v = float(coarse[other][np.argmax(score[other])])
+    u, v = (_refine(xs, ys, _refine(xs, ys, a, 1.5, 0.25), 0.3, 0.05) for a in (u, v))
+    if abs((v - u) % 180.0 - 90.0) > MAX_SKEW:
+        v = u + 90.0
+    u, v = sorted((_half_turn(u), _half_turn(v)), key=abs)  # u: the family across x
+    return u, u + 90.0 + _half_turn(v - u - 90.0)
+
+
+def _half_turn(deg: float) -> float:
+    """An undirected angle in [-90, 90)."""
+    return (deg + 90.0) % 180.0 - 90.0
+
+
+def _projection(values: np.ndarray, coord: np.ndarray) -> tuple[np.ndarray, float]:
+    """Mean of `values` in 1 px bins of `coord` (and the coordinate of bin 0), high-passed so
+    only narrow lines remain."""
+    start = float(coord.min())
+    idx = (coord - start).astype(np.int64)
+    sums = np.bincount(idx, weights=values)
+    counts = np.bincount(idx)
+    profile = (sums / np.maximum(counts, 1)).astype(np.float32)
+    return profile - cv2.blur(profile[None], (15, 1), borderType=cv2.BORDER_REFLECT)[0], start
+
+
+def _autocorr(profile: np.ndarray) -> np.ndarray:
+    p = profile - profile.mean()
+    n = len(p)
+    f = np.fft.rfft(p, 2 * n)
+    r = np.fft.irfft(f * np.conj(f))[:n]
+    return r / max(r[0], 1e-12)
+
+
+def _peak(r: np.ndarray, lag: float, half: float) -> Optional[float]:
+    """Sub-pixel position of the highest point of r within lag +- half (None at the border)."""
+    lo, hi = max(1, int(math.floor(lag - half))), min(len(r) - 2, int(math.ceil(lag + half)))
+    if hi <= lo:
+        return None
+    i = lo + int(np.argmax(r[lo:hi + 1]))
+    if i in (lo, hi):
+        return None
+    a, b, c = r[i - 1], r[i], r[i + 1]
+    den = a - 2 * b + c
+    return i + (0.5 * (a - c) / den if den < 0 else 0.0)
+
+
+def _harmonics(r: np.ndarray, lag: float, floor: float) -> Optional[float]:
+    """The period near `lag`, refined by least squares over the peaks at its multiples."""
+    first = _peak(r, lag, max(2.0, lag / 8))
+    if first is None:
+        return None
+    found = [(1, first)]
+    for m in range(2, 9):
+        q = _peak(r, m * found[-1][1] / found[-1][0], max(2.0, first / 4))
+        if q is None or q > 0.6 * len(r) or r[int(round(q))] < floor:
+            break
+        found.append((m, q))
+    ms, qs = np.array(found, np.float64).T
+    return float((ms @ qs) / (ms @ ms))
+
+
+@dataclass
+class _Seed:
+    """A local estimate of the grid from one window: the affine map photo -> grid there."""
+
+    to_grid: np.ndarray
+    strength: float       # autocorrelation of the projections at the unit
+    centre: tuple[float, float]
+    unit: float
+
+
+def _window_seed(line_map: np.ndarray, box: tuple[int, int, int, int],
+                 coarse: tuple[float, float], expected: Optional[float]) -> Optional[_Seed]:
+    """The grid within box (x0, y0, x1, y1): line directions refined near `coarse`, then the
+    unit and phase of each family from projections of the window, its values clipped so that
+    strokes weigh no more than printed lines."""
+    x0, y0, x1, y1 = box
+    window = line_map[y0:y1, x0:x1]
+    xs, ys = _bright_points(window, 6000)
+    if len(xs) < 50:
+        return None
+    angles = [_refine(xs, ys, _refine(xs, ys, a, 4.0, 0.25), 0.25, 0.05) for a in coarse]
+    values = np.minimum(window, np.percentile(window[::3, ::3], 95)).ravel().astype(np.float64)
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    profiles = [_projection(values, (xx * math.cos(math.radians(a))
+                                     + yy * math.sin(math.radians(a))).ravel())
+                for a in angles]
+    rs = [_autocorr(p) for p, _ in profiles]
+    n = min(len(r) for r in rs)
+    r = 0.5 * (rs[0][:n] + rs[1][:n])
+    lo, hi = (MIN_PERIOD_PX, n / 4) if expected is None else (0.8 * expected, 1.25 * expected)
+    lags = np.arange(n)
+    is_max = (r[1:-1] > r[:-2]) & (r[1:-1] >= r[2:])
+    cand = lags[1:-1][is_max & (lags[1:-1] >= lo) & (lags[1:-1] <= hi)]
+    if cand.size == 0:
+        return None
+    best = float(r[cand].max())
+    lag = float(cand[np.argmax(r[cand] >= 0.5 * best)])  # the first strong one, not a multiple
+    periods = [_harmonics(ri, lag, 0.25 * best) for ri in rs]
+    if periods[0] is None and periods[1] is None:
+        return None
+    periods = [p if p is not None else q for p, q in zip(periods, periods[::-1])]
+    rows = []
+    for a, period, (profile, start) in zip(angles, periods, profiles):
+        z = np.sum(profile * np.exp(2j * math.pi * (start + np.arange(len(profile))) / period))
+        phase = np.angle(z) / (2 * math.pi) * period
+        rows.append([math.cos(math.radians(a)) / period, math.sin(math.radians(a)) / period,
+                     -phase / period])
+    return _Seed(np.array(rows + [[0.0, 0.0, 1.0]]), best, ((x0 + x1) / 2, (y0 + y1) / 2),
+                 float(np.mean(periods)))
+
+
+def initial_estimate(line_map: np.ndarray, expected: Optional[float] = None
+                     ) -> Optional[_Seed]:
+    """The most clearly periodic of five overlapping windows (the four quarters of the central
+    part and its middle), so a drawing filling one of them cannot hide the grid; None when no
+    window looks like a grid."""
+    h, w = line_map.shape
+    coarse = line_angles(line_map)
+    bw, bh = int(0.45 * w), int(0.45 * h)
+    corners = [(int(fx * w), int(fy * h)) for fx in (0.1, 0.45) for fy in (0.1, 0.45)]
+    corners.append(((w - bw) // 2, (h - bh) // 2))
+    seeds = [_window_seed(line_map, (x, y, x + bw, y + bh), coarse, expected)
+             for x, y in corners]
+    seeds = [s for s in seeds if s is not None]
+    if not seeds:
+        return None
+    best = max(seeds, key=lambda s: s.strength)
+    return best if best.strength >= MIN_AUTOCORR else None
+
+
+def fit_homography(points: np.ndarray, labels: np.ndarray, family: np.ndarray,
+                   weights: Optional[np.ndarray] = None, affine: bool = False) -> np.ndarray:
+    """Least-squares map photo -> grid from points (n, 2) lying on grid lines: a point of
+    family 0 has u = label, one of family 1 has w = label; `weights` scale each point's
+    equation. A homography (DLT in normalised coordinates), or an affine map while the points
+    cover too small an area to pin down perspective."""
+    weights = np.ones(len(points)) if weights is None else weights
+    centre = points.mean(0)
+    scale = math.sqrt(2) / max(1e-9, float(np.sqrt(((points - centre) ** 2).sum(1).mean())))
+    norm = np.array([[scale, 0, -scale * centre[0]], [0, scale, -scale * centre[1]], [0, 0, 1]])
+    xy1 = np.c_[(points - centre) * scale, np.ones(len(points))]
+    if affine:
+        h = np.eye(3)
+        for f in (0, 1):
+            m = family == f
+            h[f], *_ = np.linalg.lstsq(xy1[m] * weights[m, None], labels[m] * weights[m],
+                                       rcond=None)
+        return h @ norm
+    lab_c = labels.mean()
+    lab_s = 1.0 / max(1e-9, float(labels.std()))
+    lab = ((labels - lab_c) * lab_s)[:, None]
+    zeros = np.zeros((len(points), 3))
+    rows = np.where(family[:, None] == 0, np.c_[xy1, zeros, -lab * xy1],
+                    np.c_[zeros, xy1, -lab * xy1])
+    _, _, vt = np.linalg.svd(rows * weights[:, None], full_matrices=False)
+    denorm = np.array([[1 / lab_s, 0, lab_c], [0, 1 / lab_s, lab_c], [0, 0, 1]])
+    h = denorm @ vt[-1].reshape(3, 3) @ norm
+    return h / h[2, 2] if abs(h[2, 2]) > 1e-12 else h
+
+
+def _residuals(h: np.ndarray, points: np.ndarray, labels: np.ndarray,
+               family: np.ndarray) -> np.ndarray:
+    g = apply(h, points)
+    return np.abs(g[np.arange(len(g)), family] - labels)
+
+
+def _measure(line_map: np.ndarray, to_grid: np.ndarray, box: tuple[int, int, int, int],
+             px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Line crossings measured in grid squares [u0, u1) x [w0, w1): photo points (n, 2), their
+    labels (n,) and families (n,). The map is rectified at `px` pixels per square; in each tile
+    of TILE squares along the lines, a profile across them (the middle of the means of three
+    parts of the tile, so a stroke crossing one part does not count) peaks near each integer
+    position at that line, if it stands out from the paper between the lines."""
+    u0, w0, u1, w1 = box
+    to_canvas = np.array([[px, 0, -px * u0], [0, px, -px * w0], [0, 0, 1.0]])  # lines on pixels
+    size = ((u1 - u0) * px, (w1 - w0) * px)
+    canvas = cv2.warpPerspective(line_map, to_canvas @ to_grid, size, flags=cv2.INTER_LINEAR)
+    search = int(round(SEARCH * px))
+    found = []
+    for family in (0, 1):
+        img = canvas if family == 0 else canvas.T  # lines of this family run down the columns
+        ks = np.arange(1, img.shape[1] // px)
+        if not len(ks):
+            continue
+        window = ks[:, None] * px + np.arange(-search, search + 1)  # (lines, 2 * search + 1)
+        between = (np.arange(img.shape[1]) % px >= search + 1) & \
+            (np.arange(img.shape[1]) % px <= px - search - 1)
+        n_tiles = img.shape[0] // (TILE * px)
+        thirds = img[:n_tiles * TILE * px].reshape(n_tiles, 3, TILE * px // 3, -1).mean(2)
+        profiles = np.median(thirds, axis=1)  # (tiles, width)
+        for tile, profile in enumerate(profiles):
+            t = tile * TILE
+            paper = profile[between]
+            base = float(np.median(paper))
+            noise = 1.4826 * float(np.median(np.abs(paper - base))) + 1e-6
+            segs = profile[window]
+            i = np.argmax(segs, axis=1)
+            peak = segs[np.arange(len(ks)), i]
+            ok = (i > 0) & (i < 2 * search) & (peak - base > 4 * noise)
+            for k, j in zip(ks[ok], i[ok]):
+                a, b, c = profile[k * px - search + j - 1:k * px - search + j + 2]
+                den = a - 2 * b + c
+                off = (j - search + (0.5 * (a - c) / den if den < 0 else 0.0)) / px
+                g = (k + off, t + TILE / 2) if family == 0 else (t + TILE / 2, k + off)
+                found.append((g[0] + u0, g[1] + w0, k + (u0 if family == 0 else w0), family))
+    if not found:
+        return np.zeros((0, 2)), np.zeros(0), np.zeros(0, int)
+    f = np.array(found)
+    pts = apply(np.linalg.inv(to_grid), f[:, :2])
+    return pts, f[:, 2], f[:, 3].astype(int)
+
+
+def _prior(to_grid: np.ndarray, box: tuple[int, int, int, int]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The current fit's own predictions at nine points of the box, as weak observations that
+    keep a direction the measurements leave open (all of them in one tile) where it was."""
+    u0, w0, u1, w1 = box
+    g = np.array([(u, w) for u in np.linspace(u0, u1, 3) for w in np.linspace(w0, w1, 3)])
+    pts = apply(np.linalg.inv(to_grid), g)
+    return np.r_[pts, pts], np.r_[g[:, 0], g[:, 1]], np.r_[np.zeros(9, int), np.ones(9, int)]
+
+
+def find_grid(line_map: np.ndarray, expected_unit: Optional[float] = None) -> Optional[GridFit]:
+    """The grid of a line map (see the module doc), or None when there is none."""
+    start = initial_estimate(line_map, expected_unit)
+    if start is None:
+        return None
+    to_grid = start.to_grid
+    h, w = line_map.shape
+    px = MEASURE_PX
+    corners = apply(to_grid, np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64))
+    seed = apply(to_grid, np.array([start.centre]))[0]
+    lo, hi = np.floor(corners.min(0)), np.ceil(corners.max(0))
+    pts = np.zeros((0, 2))
+    for radius in RADII:
+        box = (int(max(lo[0] - 1, seed[0] - radius)), int(max(lo[1] - 1, seed[1] - radius)),
+               int(min(hi[0] + 1, seed[0] + radius)), int(min(hi[1] + 1, seed[1] + radius)))
+        if box[2] - box[0] < TILE or box[3] - box[1] < TILE:
+            return None
+        pts, labels, family = _measure(line_map, to_grid, box, px)
+        prior = _prior(to_grid, box)
+        keep = np.ones(len(pts), bool)
+        for _ in range(3):
+            if keep.sum() < 8:
+                return None
+            weights = np.r_[np.ones(keep.sum()), np.full(18, PRIOR_WEIGHT)]
+            to_grid = fit_homography(np.r_[pts[keep], prior[0]], np.r_[labels[keep], prior[1]],
+                                     np.r_[family[keep], prior[2]], weights,
+                                     affine=radius < MIN_PERSPECTIVE_RADIUS)
+            keep = _residuals(to_grid, pts, labels, family) < MAX_RESIDUAL
+        pts, labels, family = pts[keep], labels[keep], family[keep]
+        corners = apply(to_grid, np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64))
+        lo, hi = np.floor(corners.min(0)), np.ceil(corners.max(0))
+    res = _residuals(to_grid, pts, labels, family)
+    rms = float(np.sqrt(np.mean(res ** 2))) if len(res) else 1.0
+    lines = [len(np.unique(labels[family == f])) for f in (0, 1)]
+    if min(lines) < MIN_LINES or rms > MAX_RMS:
+        return None
+    grid_pts = apply(to_grid, pts)
+    middle = apply(np.linalg.inv(to_grid), grid_pts.mean(0, keepdims=True))[0]
+    jac = _jacobian(to_grid, middle)
+    unit = 1.0 / math.sqrt(abs(np.linalg.det(jac)))
+    rotation = math.degrees(math.atan2(-jac[1, 0], jac[0, 0]))
+    return GridFit(to_grid, unit, rotation, grid_pts, family, rms)
+
+
+def _jacobian(h: np.ndarray, pt: np.ndarray) -> np.ndarray:
+    """d(grid)/d(photo) at a photo point: (2, 2)."""
+    x, y = pt
+    q = h @ np.array([x, y, 1.0])
+    return (h[:2, :2] * q[2] - np.outer(q[:2], h[2, :2])) / (q[2] ** 2)

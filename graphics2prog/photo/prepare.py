@@ -1,0 +1,214 @@
+"""A photo of a drawing on graph paper -> the 256x256 ink map, on the paper's own grid.
+
+1. Detection at about DETECT_PX on the long side: lighting is normalised (ink.reflectance), the
+   thin dark features form a line map, and grid.find_grid fits the homography photo -> paper
+   grid (rotation, perspective, unit and phase in one).
+2. The whole measured grid region is resampled from the full photo into a canvas of
+   CANVAS_PX pixels per square, with grid lines on pixel edges at multiples of CANVAS_PX;
+   lighting is normalised again there and the printed lines are removed (ink.strokes).
+3. The drawing is the ink that forms strokes (components at least MIN_STROKE squares long);
+   the 16 x 16 window of whole squares centred on it (or holding most of it, for a drawing
+   larger than the window) is cut out and halved to 16 px per square.
+
+So paper grid lines land on multiples of 16 px and the spec's coordinates are the paper's
+squares; the drawing needs no registration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from ..spec import GRID_MAX
+from . import grid as gridlib
+from . import ink as inklib
+
+DETECT_PX = 1200          # long side of the image the grid is found on
+CANVAS_PX = 32            # pixels per square of the ink canvas (halved at the end)
+MAX_CANVAS = 4_000_000    # pixels; larger sheets are processed at half that resolution
+MIN_STROKE = 0.25         # squares: shorter specks are not part of the drawing
+MIN_WIDTH = 0.06          # squares: mean thickness of a stroke at least
+STROKE_LEVEL = 0.05       # ink (above the paper's noise) that counts when locating the drawing
+MARGIN = 0.3              # squares beyond the outermost measured lines that may hold ink
+EDGE = 0.15               # squares along the photo's edge left out
+OUT_PX = 16               # pixels per square of the model's input
+
+
+@dataclass
+class PhotoInk:
+    """What preprocessing made of a photo of graph paper."""
+
+    ink: np.ndarray               # float32 (256, 256), 1 = ink, paper grid on multiples of 16
+    rectified: np.ndarray         # uint8 (512, 512, 3): the same window of the lighting-
+                                  # normalised photo, at 32 px per square
+    unit_px: float                # photo pixels per square (middle of the sheet)
+    rotation_deg: float
+
+
+def resize_matrix(f: float) -> np.ndarray:
+    """Pixel coordinates (cv2 centres) of an image -> those of it resized by f."""
+    return np.array([[f, 0, 0.5 * f - 0.5], [0, f, 0.5 * f - 0.5], [0, 0, 1.0]])
+
+
+def _shrink(rgb: np.ndarray, f: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    return cv2.resize(rgb, (max(1, round(w * f)), max(1, round(h * f))),
+                      interpolation=cv2.INTER_AREA)
+
+
+def find_paper_grid(rgb: np.ndarray, grid_unit: Optional[float] = None
+                    ) -> Optional[gridlib.GridFit]:
+    """The grid of a photo uint8 (H, W, 3), its `to_grid` in the photo's own pixels; None
+    when there is no printed grid. `grid_unit` (photo px), if known, bounds the search."""
+    f = min(1.0, DETECT_PX / max(rgb.shape[:2]))
+    small = (_shrink(rgb, f) if f < 1 else rgb).astype(np.float32) / 255.0
+    dens = inklib.density(inklib.reflectance(small, max(small.shape[:2]) / 60))
+    fit = gridlib.find_grid(gridlib.line_map(dens), None if grid_unit is None else grid_unit * f)
+    if fit is None:
+        return None
+    fit.to_grid = fit.to_grid @ resize_matrix(f)
+    fit.unit_px /= f
+    return fit
+
+
+def _line_span(labels: np.ndarray) -> tuple[int, int]:
+    """First and last line of the longest run of lines measured at least 3 times each, with
+    gaps of at most one line (a stray match on the table is not part of the grid)."""
+    values, counts = np.unique(labels, return_counts=True)
+    lines = values[counts >= 3]
+    if not len(lines):
+        lines = values
+    breaks = np.flatnonzero(np.diff(lines) > 2)
+    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(lines) - 1]
+    i = int(np.argmax(lines[ends] - lines[starts]))
+    return int(lines[starts[i]]), int(lines[ends[i]])
+
+
+def grid_region(fit: gridlib.GridFit) -> tuple[int, int, int, int]:
+    """The printed grid's extent (u0, w0, u1, w1) in squares: its outermost measured lines."""
+    labels = np.round(fit.points[np.arange(len(fit.points)), fit.families]).astype(int)
+    u0, u1 = _line_span(labels[fit.families == 0])
+    w0, w1 = _line_span(labels[fit.families == 1])
+    return u0, w0, u1, w1
+
+
+def _canvas(rgb: np.ndarray, fit: gridlib.GridFit, box: tuple[int, int, int, int], px: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The photo resampled onto the grid squares of box at px per square (grid line k at
+    pixel k * px - 0.5): float32 RGB (H, W, 3), and where the photo covers it: bool (H, W)."""
+    u0, w0, u1, w1 = box
+    to_canvas = np.array([[px, 0, -px * u0 - 0.5], [0, px, -px * w0 - 0.5], [0, 0, 1.0]])
+    to_grid = fit.to_grid
+    f = min(1.0, 1.5 * px / fit.unit_px)  # shrink first, so thin lines are not aliased
+    if f < 0.75:
+        rgb = _shrink(rgb, f)
+        to_grid = to_grid @ np.linalg.inv(resize_matrix(f))
+    m = to_canvas @ to_grid
+    size = ((u1 - u0) * px, (w1 - w0) * px)
+    canvas = cv2.warpPerspective(rgb, m, size, flags=cv2.INTER_LINEAR,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    inside = cv2.warpPerspective(np.ones(rgb.shape[:2], np.uint8), m, size,
+                                 flags=cv2.INTER_NEAREST)
+    return canvas.astype(np.float32) / 255.0, inside.astype(bool)
+
+
+def _strokes(ink: np.ndarray, px: int) -> np.ndarray:
+    """The ink of components that look like strokes: at least MIN_STROKE squares long and
+    MIN_WIDTH thick on average (specks and slivers along the region's edge are not)."""
+    mask = (ink > STROKE_LEVEL).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = (extent >= MIN_STROKE * px) & (stats[:, cv2.CC_STAT_AREA] >= MIN_WIDTH * px * extent)
+    keep[0] = False
+    return np.where(keep[labels], ink, 0.0)
+
+
+def _per_square(strokes: np.ndarray, px: int) -> np.ndarray:
+    """Ink summed per square: (rows, cols)."""
+    h, w = strokes.shape
+    return strokes[:h - h % px, :w - w % px].reshape(h // px, px, w // px, px).sum((1, 3))
+
+
+def _window(mass: np.ndarray) -> tuple[int, int]:
+    """Top-left square (col, row) of the GRID_MAX window centred on the drawing, or, for a
+    drawing larger than the window, holding most of it (nearest the centre among equals)."""
+    rows, cols = np.nonzero(mass)
+    if not len(rows):
+        return (mass.shape[1] - GRID_MAX) // 2, (mass.shape[0] - GRID_MAX) // 2
+    c0, c1, r0, r1 = cols.min(), cols.max() + 1, rows.min(), rows.max() + 1
+    centred = (round((c0 + c1) / 2 - GRID_MAX / 2), round((r0 + r1) / 2 - GRID_MAX / 2))
+    if c1 - c0 <= GRID_MAX and r1 - r0 <= GRID_MAX:
+        return centred
+    padded = np.pad(mass, GRID_MAX)
+    ii = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    n = GRID_MAX
+    sums = ii[n:, n:] - ii[:-n, n:] - ii[n:, :-n] + ii[:-n, :-n]  # sums[r, c]: window at r, c
+    r, c = np.mgrid[0:sums.shape[0], 0:sums.shape[1]] - GRID_MAX
+    off_centre = np.hypot(r - centred[1], c - centred[0])
+    best = np.argmax(sums - 1e-6 * sums.max() * off_centre)
+    return int(c.flat[best]), int(r.flat[best])
+
+
+def _crop(image: np.ndarray, col: int, row: int, size: int) -> np.ndarray:
+    """image[row:row+size, col:col+size], zero-padded where it runs off."""
+    h, w = image.shape[:2]
+    pad = [(max(0, -row), max(0, row + size - h)), (max(0, -col), max(0, col + size - w))]
+    pad += [(0, 0)] * (image.ndim - 2)
+    padded = np.pad(image, pad)
+    r, c = row + pad[0][0], col + pad[1][0]
+    return padded[r:r + size, c:c + size]
+
+
+@dataclass
+class InkCanvas:
+    """The measured grid region at `px` pixels per square, lines at k * px - 0.5."""
+
+    ink: np.ndarray      # float32 (H, W), strokes only, paper noise removed
+    refl: np.ndarray     # float32 (H, W, 3), lighting-normalised photo
+    valid: np.ndarray    # bool (H, W): inside the printed grid
+    px: int
+
+
+def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
+    """Step 2 of the module doc: the grid region resampled, lit evenly, grid removed."""
+    from ..preprocess import noise_floor
+
+    u0, w0, u1, w1 = grid_region(fit)
+    box = (u0 - 1, w0 - 1, u1 + 1, w1 + 1)
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    px = CANVAS_PX if area * CANVAS_PX ** 2 <= MAX_CANVAS else CANVAS_PX // 2
+    canvas, inside = _canvas(rgb, fit, box, px)
+    valid = np.zeros_like(inside)
+    margin = round((1 - MARGIN) * px)
+    valid[margin:-margin, margin:-margin] = True
+    edge = 2 * round(EDGE * px) + 1
+    valid &= cv2.erode(inside.astype(np.uint8), np.ones((edge, edge), np.uint8)) > 0
+    refl = inklib.reflectance(canvas, 0.75 * px)
+    ink = noise_floor(inklib.strokes(inklib.density(refl), valid, px))
+    return InkCanvas(ink, refl, valid, px)
+
+
+def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
+    """The drawing of a photo whose grid is `fit` (see the module doc)."""
+    from ..preprocess import normalise
+
+    c = ink_canvas(rgb, fit)
+    strokes = _strokes(c.ink, c.px)
+    col, row = _window(_per_square(strokes, c.px))
+    gain = 1.0 / max(0.05, float(np.percentile(strokes[strokes > 0], 90))) if strokes.any() else 1.0
+    side = GRID_MAX * c.px
+    crop = np.clip(gain * _crop(c.ink, col * c.px, row * c.px, side), 0.0, 1.0)
+    small = cv2.resize(crop, (GRID_MAX * OUT_PX,) * 2, interpolation=cv2.INTER_AREA)
+    view = _crop(np.where(c.valid[..., None], c.refl, 1.0), col * c.px, row * c.px, side)
+    view = cv2.resize(view, (GRID_MAX * CANVAS_PX,) * 2, interpolation=cv2.INTER_LINEAR)
+    return PhotoInk(normalise(small), np.round(255 * view).astype(np.uint8), fit.unit_px,
+                    fit.rotation_deg)
+
+
+def read_photo(rgb: np.ndarray, grid_unit: Optional[float] = None) -> Optional[PhotoInk]:
+    """The ink map of a photo of graph paper, uint8 (H, W, 3); None when no grid is found."""
+    fit = find_paper_grid(rgb, grid_unit)
+    return None if fit is None else ink_on_paper_grid(rgb, fit)
+
