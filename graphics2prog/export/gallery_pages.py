@@ -149,6 +149,8 @@ def _settings_line(settings: list) -> str:
     s = settings[0]
     search = (f"SMC, {s['particles']} particles" if s["method"] == "smc"
               else f"beam search, width {s['beam']}")
+    if s["method"] == "smc" and s.get("rerank"):
+        search += ", reranked by the program prior"
     return (f"{search}, {s['time_budget']:g} s search, {s['synth_timeout']:g} s synthesis "
             f"timeout, seed {s['seed']}, top {s['top']}")
 
