@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
 import re
 import shutil
 import time
@@ -186,8 +185,8 @@ def run_gallery(directory, out_dir, config, workers: int = 1, shard: tuple = (1,
     return {**summary, "ran": len(todo), "resumed": len(drawings) - len(todo)}
 
 
-def _worker(wid: int, config, settings: dict, out_dir: str, tasks, results) -> None:
-    """A worker process: one Pipeline, then drawings from `tasks` until a None."""
+def _worker(config, settings: dict, out_dir: str, conn) -> None:
+    """A worker process: one Pipeline, then the drawings the parent sends until a None."""
     import cv2
     import torch
 
@@ -198,62 +197,87 @@ def _worker(wid: int, config, settings: dict, out_dir: str, tasks, results) -> N
         pipeline = Pipeline(config)
     except Exception as e:  # noqa: BLE001 - reported to the parent, which stops the batch
         is_input = isinstance(e, InputError)
-        results.put(("fatal", wid, (is_input, str(e) if is_input else f"{type(e).__name__}: {e}")))
+        conn.send(("fatal", (is_input, str(e) if is_input else f"{type(e).__name__}: {e}")))
         return
-    while (drawing := tasks.get()) is not None:
-        results.put(("start", wid, drawing.name))
-        results.put(("done", wid, gallery_item(pipeline, drawing, out_dir, settings)))
+    while (drawing := conn.recv()) is not None:
+        conn.send(("done", gallery_item(pipeline, drawing, out_dir, settings)))
 
 
 def _run_workers(todo: list, out: Path, config, settings: dict, workers: int,
                  on_item: Callable[[dict], None]) -> None:
-    """Spread drawings over `workers` spawned processes; a worker that dies has its drawing
-    recorded as failed and is replaced."""
+    """Spread drawings over `workers` spawned processes, one drawing at a time each, over a
+    pipe per worker: the parent always knows who holds what, so a worker that dies has its
+    drawing recorded as failed and is replaced, and nothing it held can wedge the others."""
     import multiprocessing as mp
+    from multiprocessing.connection import wait
 
     ctx = mp.get_context("spawn")
-    tasks, results = ctx.Queue(), ctx.Queue()
-    for drawing in todo:
-        tasks.put(drawing)
-    for _ in range(workers):
-        tasks.put(None)
-    by_name = {d.name: d for d in todo}
+    pending = list(reversed(todo))  # pop() takes them in numeric order
+    busy: dict = {}                 # parent end of a pipe -> [process, drawing it holds]
+    procs = []
 
-    def start(wid: int):
-        proc = ctx.Process(target=_worker, args=(wid, config, settings, str(out), tasks, results))
+    def start() -> None:
+        conn, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(config, settings, str(out), child))
         proc.start()
-        return proc
+        child.close()
+        procs.append(proc)
+        busy[conn] = [proc, None]
+        feed(conn)
 
-    procs = {wid: start(wid) for wid in range(workers)}
-    current: dict[int, str] = {}
-    left = len(todo)
+    def feed(conn) -> None:
+        drawing = pending.pop() if pending else None
+        try:
+            conn.send(drawing)
+        except OSError:  # the worker is gone: the drawing waits for another
+            if drawing is not None:
+                pending.append(drawing)
+            raise
+        busy[conn][1] = drawing
+        if drawing is None:  # no more work: the worker exits
+            del busy[conn]
+
+    def receive(conn) -> None:
+        kind, payload = conn.recv()
+        if kind == "fatal":  # the pipeline could not be built
+            is_input, message = payload
+            raise (InputError if is_input else RuntimeError)(message)
+        on_item(payload)
+        feed(conn)
+
+    def lost(conn) -> None:
+        proc, drawing = busy.pop(conn)
+        proc.join(1.0)
+        if drawing is not None:
+            on_item(_record_crash(out, drawing, settings, proc.exitcode))
+        if pending:
+            start()
+
+    for _ in range(workers):
+        start()
     try:
-        while left:
-            try:
-                kind, wid, payload = results.get(timeout=1.0)
-            except queue.Empty:
-                for wid, proc in list(procs.items()):
-                    if proc.exitcode not in (None, 0):
-                        name = current.pop(wid, None)
-                        if name is not None:
-                            on_item(_record_crash(out, by_name[name], settings, proc.exitcode))
-                            left -= 1
-                        procs[wid] = start(wid)  # its None is still in the queue
-                continue
-            if kind == "start":
-                current[wid] = payload
-            elif kind == "done":
-                current.pop(wid, None)
-                left -= 1
-                on_item(payload)
-            else:  # "fatal": the pipeline could not be built
-                is_input, message = payload
-                raise (InputError if is_input else RuntimeError)(message)
-    finally:
-        for proc in procs.values():
-            if proc.is_alive() and left:
+        while busy:
+            sentinels = {entry[0].sentinel: conn for conn, entry in busy.items()}
+            for ready in wait(list(busy) + list(sentinels)):
+                conn = sentinels.get(ready, ready)
+                if conn not in busy:
+                    continue  # already handled through its pipe or its sentinel
+                try:
+                    while conn in busy and conn.poll():
+                        receive(conn)
+                except (EOFError, OSError):
+                    lost(conn)
+                    continue
+                if conn in busy and not busy[conn][0].is_alive():
+                    lost(conn)
+    finally:  # stopped early: kill the workers; done: they were told to exit
+        for proc in procs:
+            if proc.is_alive() and busy:
                 proc.kill()
             proc.join(5.0)
+            if proc.is_alive():  # a worker that would not end must not hang our exit
+                proc.kill()
+                proc.join()
 
 
 def _record_crash(out: Path, drawing: Drawing, settings: dict, exitcode) -> dict:
