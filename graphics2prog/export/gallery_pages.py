@@ -234,8 +234,8 @@ def _html(title: str, summary: dict, settings: list, views: list[dict]) -> str:
                     f'title="{_h(v["name"])}: {_h(BADGES[v["outcome"]][0])}"></a>'
                     for v in views)
     rows = "\n".join(_html_row(i, v) for i, v in enumerate(views, 1))
-    legend = "One square per drawing, in order (a link to its row): " + " ".join(f'<span class="badge {cls}">{_h(label)}</span>'
-                      for label, cls in BADGES.values())
+    legend = "One square per drawing, in order (a link to its row): " + " ".join(
+        f'<span class="badge {cls}">{_h(label)}</span>' for label, cls in BADGES.values())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
