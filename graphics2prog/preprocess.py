@@ -103,12 +103,12 @@ def ink_from_gray(gray: np.ndarray) -> np.ndarray:
     return noise_floor(1.0 - gray / np.maximum(_background(gray), 1e-3))
 
 
-def noise_floor(ink: np.ndarray) -> np.ndarray:
-    """Ink less the paper's noise (median + 5 robust sigmas, at least 0.08), rescaled to
+def noise_floor(ink: np.ndarray, minimum: float = 0.08) -> np.ndarray:
+    """Ink less the paper's noise (median + 5 robust sigmas, at least `minimum`), rescaled to
     [0, 1]: grain, texture and compression artefacts drop to 0, strokes keep their shades."""
     med = float(np.median(ink))
     mad = float(np.median(np.abs(ink - med)))
-    floor = min(0.5, max(0.08, med + 5 * 1.4826 * mad))
+    floor = min(0.5, max(minimum, med + 5 * 1.4826 * mad))
     return np.clip((ink - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)
 
 

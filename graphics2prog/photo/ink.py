@@ -8,7 +8,7 @@ Grid removal works in a canvas where grid line k lies at pixel k * px - 0.5. Onl
 a grid line (within BAND squares) can lose ink, and they lose at most what the printed line
 explains there: the density along the grid's colour g (measured on the line centres), capped
 at the line's own strength (a low percentile along its whole length, so a stroke that runs on
-the line for a while does not count as grid). A pencil stroke on a grid line is darker than
+the line for a while does not count as grid, plus a few sigmas of its variation). A pencil stroke on a grid line is darker than
 the line and, on coloured grids, differently coloured, so it survives; a crossing stroke
 keeps all but the line's faint share.
 """
@@ -20,21 +20,17 @@ import numpy as np
 BAND = 0.13          # squares either side of a grid line where grid ink may be removed
 LINE_PERCENTILE = 40  # of the density along a line: its strength, ignoring strokes on it
 STRENGTH_CAP = 2.5   # times the typical line: stronger "lines" are strokes (major lines pass)
-SLACK = 1.3          # grid density allowed above a line's strength (noise, uneven printing)
+SLACK = 3.0          # robust sigmas of grid density allowed above a line's level
 
 
 def reflectance(rgb: np.ndarray, kernel_px: float) -> np.ndarray:
-    """rgb float32 (H, W, 3) in [0, 1] divided by the paper's brightness per channel: the
-    closing (at reduced size, for speed) with a square of `kernel_px` erases thin dark lines
-    and strokes, and keeps shadows and gradients. Returns float32 (H, W, 3) in [0, 1]."""
-    h, w = rgb.shape[:2]
-    f = min(1.0, 9.0 / max(kernel_px, 1.0))  # the kernel is 9 px at the reduced size
-    small = cv2.resize(rgb, (max(1, round(w * f)), max(1, round(h * f))),
-                       interpolation=cv2.INTER_AREA) if f < 1 else rgb
-    k = max(3, int(round(kernel_px * f)) | 1)
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    if f < 1:
-        bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+    """rgb float32 (H, W, 3) in [0, 1] divided by the paper's brightness per channel: a
+    grey-level closing with a square of `kernel_px` (of the image lightly smoothed against
+    noise) erases thin dark lines and strokes and keeps shadows, gradients and the sheet's
+    edge exactly where they are. Returns float32 (H, W, 3) in [0, 1]."""
+    k = max(3, int(round(kernel_px)) | 1)
+    smooth = cv2.GaussianBlur(rgb, (0, 0), 1.0)
+    bg = cv2.morphologyEx(smooth, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     return np.clip(rgb / np.maximum(np.maximum(bg, rgb), 1e-3), 0.0, 1.0)
 
 
@@ -49,14 +45,25 @@ def _line_distance(n: int, px: int) -> np.ndarray:
     return np.abs(pos - np.round(pos))
 
 
-def _strength(t: np.ndarray, valid: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Per listed column, the LINE_PERCENTILE of t over its valid rows (0 where none)."""
+def _strength(t: np.ndarray, valid: np.ndarray, cols: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Per listed column, over its valid rows: the level of t (its LINE_PERCENTILE) and its
+    spread (a robust sigma from the 20th to 50th percentile), both 0 where no row is valid.
+    Percentiles this low ignore strokes covering up to half the column."""
+    level, spread = np.zeros(len(cols), np.float32), np.zeros(len(cols), np.float32)
+    count = valid[:, cols].sum(0)
+    seen = count > 0
+    cols, count = cols[seen], count[seen]
     sub = np.where(valid[:, cols], t[:, cols], np.inf)
     sub.sort(axis=0)
-    count = valid[:, cols].sum(0)
-    idx = np.clip((count * LINE_PERCENTILE) // 100, 0, t.shape[0] - 1)
-    out = sub[idx, np.arange(len(cols))]
-    return np.where(count > 0, out, 0.0)
+    at = np.arange(len(cols))
+
+    def pct(q: int) -> np.ndarray:
+        return sub[(count * q) // 100, at]
+
+    level[seen] = pct(LINE_PERCENTILE)
+    spread[seen] = (pct(50) - pct(20)) / 0.842
+    return level, spread
 
 
 def grid_colour(dens: np.ndarray, valid: np.ndarray, px: int) -> np.ndarray:
@@ -81,17 +88,15 @@ def strokes(dens: np.ndarray, valid: np.ndarray, px: int) -> np.ndarray:
     t = dens @ g  # (H, W) density along the grid's colour
     dx, dy = _line_distance(w, px), _line_distance(h, px)
     cols, rows = np.flatnonzero(dx <= BAND), np.flatnonzero(dy <= BAND)
-    across_v = np.zeros(w, np.float32)
-    across_h = np.zeros(h, np.float32)
-    across_v[cols] = _strength(t, valid, cols)
-    across_h[rows] = _strength(t.T, valid.T, rows)
-    centres = np.r_[across_v[dx < 0.5 / px + 1e-6], across_h[dy < 0.5 / px + 1e-6]]
-    typical = float(np.median(centres)) if centres.size else 0.0
-    cap = STRENGTH_CAP * max(typical, 1e-3)
-    paper = t[(dx[None, :] > 0.3) & (dy[:, None] > 0.3) & valid]
-    slack = 3.0 * 1.4826 * float(np.median(np.abs(paper - np.median(paper)))) if paper.size else 0.0
-    expected = np.maximum(np.minimum(across_v, cap)[None, :], np.minimum(across_h, cap)[:, None])
-    t_max = np.where(expected > 0, SLACK * expected + slack, 0.0)
+    level_v, spread_v = np.zeros((2, w), np.float32)
+    level_h, spread_h = np.zeros((2, h), np.float32)
+    level_v[cols], spread_v[cols] = _strength(t, valid, cols)
+    level_h[rows], spread_h[rows] = _strength(t.T, valid.T, rows)
+    centres = np.r_[level_v[dx < 0.5 / px + 1e-6], level_h[dy < 0.5 / px + 1e-6]]
+    cap = STRENGTH_CAP * max(float(np.median(centres)) if centres.size else 0.0, 1e-3)
+    t_v = np.where(level_v > 0, np.minimum(level_v, cap) + SLACK * spread_v, 0.0)
+    t_h = np.where(level_h > 0, np.minimum(level_h, cap) + SLACK * spread_h, 0.0)
+    t_max = np.maximum(t_v[None, :], t_h[:, None])  # (H, W): the most grid ink there
     grid = np.clip(t, 0.0, t_max)[..., None] * g  # (H, W, 3) what the printed lines explain
     residual = np.maximum(dens - grid, 0.0).mean(axis=2)
     ink = 1.0 - np.exp(-residual)

@@ -31,8 +31,11 @@ MAX_CANVAS = 4_000_000    # pixels; larger sheets are processed at half that res
 MIN_STROKE = 0.25         # squares: shorter specks are not part of the drawing
 MIN_WIDTH = 0.06          # squares: mean thickness of a stroke at least
 STROKE_LEVEL = 0.05       # ink (above the paper's noise) that counts when locating the drawing
-MARGIN = 0.3              # squares beyond the outermost measured lines that may hold ink
+MARGIN = 0.2              # squares beyond the outermost measured lines that may hold ink
+SMOOTH = 0.03             # squares: Gaussian sigma against sensor noise and pencil grain
+FLOOR = 0.03              # least ink that is more than the paper's noise
 EDGE = 0.15               # squares along the photo's edge left out
+EDGE_BAND = 0.3           # squares along the region's edge where a mark alone is not a stroke
 OUT_PX = 16               # pixels per square of the model's input
 
 
@@ -73,25 +76,32 @@ def find_paper_grid(rgb: np.ndarray, grid_unit: Optional[float] = None
     return fit
 
 
-def _line_span(labels: np.ndarray) -> tuple[int, int]:
-    """First and last line of the longest run of lines measured at least 3 times each, with
-    gaps of at most one line (a stray match on the table is not part of the grid)."""
-    values, counts = np.unique(labels, return_counts=True)
-    lines = values[counts >= 3]
-    if not len(lines):
-        lines = values
-    breaks = np.flatnonzero(np.diff(lines) > 2)
-    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(lines) - 1]
-    i = int(np.argmax(lines[ends] - lines[starts]))
-    return int(lines[starts[i]]), int(lines[ends[i]])
+def _longest_run(values: np.ndarray, gap: int) -> tuple[int, int]:
+    """First and last of the longest run of well represented integers (each at least a third
+    as frequent as the typical one), with gaps of at most `gap`."""
+    levels, counts = np.unique(values, return_counts=True)
+    kept = levels[counts >= max(2.0, np.median(counts) / 3)]
+    if not len(kept):
+        kept = levels
+    breaks = np.flatnonzero(np.diff(kept) > gap + 1)
+    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(kept) - 1]
+    i = int(np.argmax(kept[ends] - kept[starts]))
+    return int(kept[starts[i]]), int(kept[ends[i]])
 
 
 def grid_region(fit: gridlib.GridFit) -> tuple[int, int, int, int]:
-    """The printed grid's extent (u0, w0, u1, w1) in squares: its outermost measured lines."""
-    labels = np.round(fit.points[np.arange(len(fit.points)), fit.families]).astype(int)
-    u0, u1 = _line_span(labels[fit.families == 0])
-    w0, w1 = _line_span(labels[fit.families == 1])
-    return u0, w0, u1, w1
+    """The printed grid's extent (u0, w0, u1, w1) in squares: the span of well measured lines
+    of one family that the other family's lines also cross, so a few stray matches along the
+    sheet's edge or streaks on a table (one family only) are left out."""
+    fam = fit.families
+    labels = np.round(fit.points[np.arange(len(fam)), fam]).astype(int)
+    spans = []
+    for f in (0, 1):
+        first, last = _longest_run(labels[fam == f], gap=1)
+        along = np.floor(fit.points[fam == 1 - f, f]).astype(int)  # where the others run
+        lo, hi = _longest_run(along, gap=gridlib.TILE)
+        spans.append((max(first, lo - gridlib.TILE // 2), min(last, hi + gridlib.TILE // 2 + 1)))
+    return spans[0][0], spans[1][0], spans[0][1], spans[1][1]
 
 
 def _canvas(rgb: np.ndarray, fit: gridlib.GridFit, box: tuple[int, int, int, int], px: int
@@ -186,8 +196,20 @@ def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
     edge = 2 * round(EDGE * px) + 1
     valid &= cv2.erode(inside.astype(np.uint8), np.ones((edge, edge), np.uint8)) > 0
     refl = inklib.reflectance(canvas, 0.75 * px)
-    ink = noise_floor(inklib.strokes(inklib.density(refl), valid, px))
+    raw = cv2.GaussianBlur(inklib.strokes(inklib.density(refl), valid, px), (0, 0), SMOOTH * px)
+    ink = _without_edge_slivers(noise_floor(raw, minimum=FLOOR), valid, px)
     return InkCanvas(ink, refl, valid, px)
+
+
+def _without_edge_slivers(ink: np.ndarray, valid: np.ndarray, px: int) -> np.ndarray:
+    """Ink less the marks lying wholly within EDGE_BAND of the region's edge: the sheet's edge
+    or the table just beyond the printed grid, not strokes."""
+    labels = cv2.connectedComponents((ink > STROKE_LEVEL).astype(np.uint8), connectivity=8)[1]
+    inner = cv2.distanceTransform(valid.astype(np.uint8), cv2.DIST_L2, 3) > EDGE_BAND * px
+    reaches_in = np.bincount(labels.ravel(), weights=inner.ravel(), minlength=labels.max() + 1)
+    sliver = reaches_in == 0
+    sliver[0] = False
+    return np.where(sliver[labels], 0.0, ink).astype(np.float32)
 
 
 def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:

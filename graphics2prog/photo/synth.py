@@ -158,14 +158,17 @@ def _sheet(spec: Iterable[Primitive], rng: np.random.Generator, style: PhotoStyl
 
 
 def _table(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
-    """A table top with streaky texture: linear RGB float32 (H, W, 3)."""
+    """A table top with streaky, irregular texture: linear RGB float32 (H, W, 3)."""
     w, h = size
     base = np.array(TABLES[rng.integers(len(TABLES))], np.float32)
-    grain = _smooth_noise(rng, (h, w), (4, 60)) if rng.random() < 0.5 else \
-        _smooth_noise(rng, (h, w), (60, 4))
-    blotch = _smooth_noise(rng, (h, w), (6, 5))
-    shade = 1.0 + 0.08 * grain + 0.06 * blotch + 0.02 * rng.standard_normal((h, w)).astype(
-        np.float32)
+    across = rng.random() < 0.5  # grain along x or along y
+    grain = np.zeros((h, w), np.float32)
+    for weight in (0.05, 0.03, 0.02):  # streaks at several irregular scales
+        n_long, n_fine = int(rng.integers(2, 7)), int(rng.integers(15, 120))
+        grain += weight * _smooth_noise(rng, (h, w), (n_long, n_fine) if across else
+                                        (n_fine, n_long))
+    shade = 1.0 + grain + 0.06 * _smooth_noise(rng, (h, w), (6, 5)) \
+        + 0.02 * rng.standard_normal((h, w)).astype(np.float32)
     return shade[..., None] * base
 
 
