@@ -98,6 +98,8 @@ def cmd_sample(args) -> int:
     from .spec import spec_to_dict
 
     lo, hi = args.objects
+    if args.photo and not args.output:
+        raise UsageError("sample: --photo writes scene-N-photo.jpg; give a folder with -o")
     config = SceneConfig(min_objects=lo, max_objects=hi)
     rng = np.random.default_rng(args.seed)
     specs = [sample_scene(rng, config) for _ in range(args.n)]
@@ -111,6 +113,10 @@ def cmd_sample(args) -> int:
             save_spec(spec, out / f"scene-{i}.json")
             render.save_png(spec, out / f"scene-{i}-clean.png")
             render.array_to_png(render_noisy(spec, rng), out / f"scene-{i}.png")
+            if args.photo:
+                from .photo.synth import style_for, synth_photo
+                synth_photo(spec, np.random.default_rng([args.seed, i]),
+                            style_for(args.photo)).save(out / f"scene-{i}-photo.jpg")
     if args.json:
         _print_json([spec_to_dict(s) for s in specs])
     elif not args.output:
@@ -143,7 +149,8 @@ def _infer_config(args):
                        time_budget=args.time_budget, beam=args.beam,
                        program=not args.no_program, synth_timeout=args.synth_timeout,
                        seed=args.seed, device=args.device, proposal=args.weights,
-                       likelihood=args.likelihood, rerank=not args.no_rerank)
+                       likelihood=args.likelihood, rerank=not args.no_rerank,
+                       grid_unit=args.grid_unit)
 
 
 def cmd_infer(args) -> int:
@@ -314,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--objects", type=_object_range, default=(1, 12), help="A-B (default 1-12)")
     p.add_argument("--json", action="store_true", help="one JSON list of specs on stdout")
     p.add_argument("-o", "--output", help="folder for scene-N.png/-clean.png/.json")
+    p.add_argument("--photo", nargs="?", const="medium", choices=("easy", "medium", "hard"),
+                   help="also a simulated phone photo of each scene drawn on graph paper, "
+                        "scene-N-photo.jpg (difficulty; default medium)")
     p.set_defaults(run=cmd_sample)
 
     p = sub.add_parser("data", help="synthetic training data")
@@ -387,6 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _inference_flags(p) -> None:
     p.add_argument("--method", choices=("smc", "beam"), default="smc")
+    p.add_argument("--grid-unit", type=_positive_float, metavar="PX",
+                   help="one grid square of a photo or scan, in its pixels (default: found "
+                        "from the paper's printed grid, or from the drawing)")
     p.add_argument("--top", type=_positive_int, default=5, help="specs returned")
     p.add_argument("--particles", type=_positive_int, default=256)
     p.add_argument("--time-budget", type=_positive_float, default=8.0,

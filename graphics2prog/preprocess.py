@@ -15,8 +15,11 @@ and is never enlarged beyond the point where its strokes are as wide as in the t
 """
 from __future__ import annotations
 
+import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -28,6 +31,7 @@ SIZE = 256
 MARGIN_PX = 16          # one grid unit around the drawing
 REF_STROKE_PX = 1.8     # stroke width (area / skeleton length of ink > 0.5), 256 px drawings
 MAX_PIXELS = 50_000_000
+DRAFT_SIDE = 2000       # larger JPEGs are decoded at a power-of-two reduction
 INK_THRESHOLD = 0.25    # what counts as ink when locating the drawing
 
 
@@ -35,8 +39,10 @@ class ImageInputError(InputError):
     """A file that is not a usable image; the message names the file."""
 
 
-def _open(path: Path) -> Image.Image:
-    """The decoded image, or ImageInputError for anything that is not a sane image file."""
+def _open(path: Path, draft_side: Optional[int] = None) -> tuple[Image.Image, float]:
+    """The decoded image and the factor it was decoded at, or ImageInputError for anything that
+    is not a sane image file. A JPEG larger than `draft_side` is decoded at a reduced size (a
+    power of two, down to no less than draft_side), which is several times faster."""
     if not path.exists():
         raise ImageInputError(f"{path}: no such file")
     if not path.is_file():
@@ -51,8 +57,11 @@ def _open(path: Path) -> Image.Image:
             if w * h > MAX_PIXELS or w < 1 or h < 1:
                 raise ImageInputError(f"{path}: image size {w}x{h} is outside the accepted "
                                       f"range (at most {MAX_PIXELS} pixels)")
+            if draft_side and im.format == "JPEG" and max(w, h) > draft_side:
+                f = draft_side / max(w, h)
+                im.draft(im.mode, (math.ceil(w * f), math.ceil(h * f)))
             im.load()
-            return ImageOps.exif_transpose(im)
+            return ImageOps.exif_transpose(im), im.size[0] / w
         except ImageInputError:
             raise
         except UnidentifiedImageError:
@@ -78,6 +87,17 @@ def _gray(im: Image.Image) -> np.ndarray:
     if im.mode != "L":
         im = im.convert("RGB").convert("L")
     return np.asarray(im, dtype=np.float32) / 255.0
+
+
+def _rgb(im: Image.Image, gray: np.ndarray) -> np.ndarray:
+    """The picture as uint8 RGB (H, W, 3), transparency on white; grey pictures (any depth)
+    from their luminance `gray`."""
+    if im.mode in ("RGBA", "LA", "PA", "La", "RGBa", "P"):
+        rgba = im.convert("RGBA")
+        im = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    elif im.mode not in ("RGB", "CMYK", "YCbCr", "LAB", "HSV"):
+        return np.repeat(np.round(gray * 255).astype(np.uint8)[..., None], 3, axis=2)
+    return np.asarray(im.convert("RGB"))
 
 
 def _background(gray: np.ndarray) -> np.ndarray:
@@ -134,13 +154,15 @@ def _drawing_box(ink: np.ndarray) -> tuple[tuple[int, int, int, int], float] | N
     return (int(x0), int(y0), int(x1), int(y1)), width
 
 
-def _onto_grid(ink: np.ndarray) -> np.ndarray:
-    """Centre the drawing on a SIZE x SIZE canvas at the scale described in the module doc."""
+def _onto_grid(ink: np.ndarray, unit_px: Optional[float] = None) -> np.ndarray:
+    """Centre the drawing on a SIZE x SIZE canvas at the scale described in the module doc, or
+    at MARGIN_PX / unit_px when the grid unit is known."""
     found = _drawing_box(ink)
     if found is None:
         return np.zeros((SIZE, SIZE), np.float32)
     (x0, y0, x1, y1), width = found
-    scale = min((SIZE - 2 * MARGIN_PX) / max(x1 - x0, y1 - y0), REF_STROKE_PX / width)
+    scale = MARGIN_PX / unit_px if unit_px else \
+        min((SIZE - 2 * MARGIN_PX) / max(x1 - x0, y1 - y0), REF_STROKE_PX / width)
     side = max(1, round(SIZE / scale))  # source pixels seen by the canvas
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     left, top = round(cx - side / 2), round(cy - side / 2)
@@ -161,21 +183,58 @@ def normalise(ink: np.ndarray) -> np.ndarray:
     return np.clip(ink * gain, 0.0, 1.0).astype(np.float32)
 
 
-def preprocess(path) -> tuple[np.ndarray, bool]:
-    """The ink map of an image file, float32 (256, 256) in [0, 1] with ink = 1, and whether it
-    was moved and scaled onto the grid (then its placement is an estimate that inference refines,
-    infer/register.py).
+@dataclass
+class Prepared:
+    """What preprocessing made of an image file."""
+
+    ink: np.ndarray                       # float32 (256, 256), ink = 1
+    placed: bool                          # moved and scaled by an estimate that inference
+                                          # refines (infer/register.py)
+    rectified: Optional[np.ndarray] = None  # uint8 RGB: a photo as mapped onto its sheet
+    grid_unit_px: Optional[float] = None  # the paper's grid unit found in the image
+
+
+def prepare(path, grid_unit: Optional[float] = None) -> Prepared:
+    """The ink map of an image file (module doc). A photo or scan of graph paper is mapped
+    onto its own printed grid (photo/prepare.py), so it needs no registration. `grid_unit`:
+    the grid unit in the image's pixels when known (a paper grid is then searched for near
+    it, and without one the drawing is scaled by it).
 
     Raises ImageInputError (an InputError: exit status 2 on the command line) for missing,
     empty, undecodable or absurdly large files.
     """
+    from .photo.prepare import plain_ink, read_photo
+    from .photo.sheet import find_sheet, rectify
+
     path = Path(path)
-    with _open(path) as im:
+    if grid_unit is not None and not grid_unit > 0:
+        raise ImageInputError(f"{path}: the grid unit must be a positive number of pixels")
+    im, factor = _open(path, DRAFT_SIDE)
+    with im:
         gray = _gray(im)
-    ink = normalise(ink_from_gray(gray))
-    if ink.shape == (SIZE, SIZE):
-        return ink, False
-    return normalise(_onto_grid(ink)), True  # thin strokes fade when scaled down
+        if grid_unit is None and gray.shape == (SIZE, SIZE):
+            return Prepared(normalise(ink_from_gray(gray)), False)
+        rgb = _rgb(im, gray)
+    unit = None if grid_unit is None else grid_unit * factor
+    photo = read_photo(rgb, unit)
+    if photo is not None:
+        return Prepared(photo.ink, False, photo.rectified, photo.unit_px / factor)
+    corners, mask = find_sheet(rgb)
+    if corners is None and mask is None:  # a scan, or paper filling the picture
+        return Prepared(normalise(_onto_grid(normalise(ink_from_gray(gray)), unit)), True)
+    if corners is not None:  # a plain sheet on a table: straightened, the table dropped
+        rgb = rectify(rgb, corners)
+    else:  # a sheet running out of the picture: the table painted over with paper
+        rgb = np.where(mask[..., None], rgb, np.median(rgb[mask], axis=0)).astype(np.uint8)
+    ink = plain_ink(rgb)
+    return Prepared(normalise(_onto_grid(ink, unit)), True, rgb if corners is not None else None)
+
+
+def preprocess(path, grid_unit: Optional[float] = None) -> tuple[np.ndarray, bool]:
+    """The ink map of an image file, float32 (256, 256) in [0, 1] with ink = 1, and whether it
+    was moved and scaled onto the grid by an estimate (see `prepare`)."""
+    prepared = prepare(path, grid_unit)
+    return prepared.ink, prepared.placed
 
 
 def preprocess_image(path) -> np.ndarray:

@@ -35,6 +35,7 @@ class InferConfig:
     proposal: str = "proposal"   # registered weights name or checkpoint path
     likelihood: str = "likelihood"  # registered weights, a path, or "pixel" (the lesion)
     snap: bool = True            # register a rescaled drawing onto the grid (infer/register.py)
+    grid_unit: Optional[float] = None  # a photo's grid unit in pixels, when known (preprocess)
     rerank: bool = True          # SMC: rerank the top specs by a program prior (infer/rerank.py)
 
 
@@ -47,6 +48,7 @@ class InferResult:
     program_text: Optional[str] = None
     program_status: str = "skipped"  # until synthesis runs: optimal | timeout | best-so-far | failed
     timings: dict = field(default_factory=dict)
+    photo: Optional[np.ndarray] = None   # uint8 RGB: a photo as mapped onto its sheet or grid
 
     @property
     def best(self) -> Spec:
@@ -85,13 +87,15 @@ class Pipeline:
                 self.prior = ProgramPrior.load()
 
     def run_file(self, path, progress: Optional[Callable[[float], None]] = None) -> InferResult:
-        from ..preprocess import preprocess
+        from ..preprocess import prepare
 
         t0 = time.perf_counter()
-        ink, placed = preprocess(path)
-        if placed and self.config.snap:
+        prepared = prepare(path, self.config.grid_unit)
+        ink = prepared.ink
+        if prepared.placed and self.config.snap:
             ink = self.snap(ink)
         result = self.run_ink(ink, str(path), progress)
+        result.photo = prepared.rectified
         result.timings["preprocess_s"] = time.perf_counter() - t0 - result.timings["total_s"]
         result.timings["total_s"] += result.timings["preprocess_s"]
         return result
@@ -150,7 +154,10 @@ class Pipeline:
 
 def write_outputs(result: InferResult, out_dir) -> list[Path]:
     """render.png, render.svg, figure.tex, spec.json, program.txt and the ink map the
-    networks read (input.png), so a user sees both what was understood and what was seen."""
+    networks read (input.png), so a user sees both what was understood and what was seen;
+    for a photo also photo.png, the photo as mapped onto its paper's grid (or sheet)."""
+    from PIL import Image
+
     from .. import render
     from ..export.tikz import program_to_tikz, spec_to_tikz, standalone_document
 
@@ -160,9 +167,11 @@ def write_outputs(result: InferResult, out_dir) -> list[Path]:
     render.save_png(best, out / "render.png")
     render.save_svg(best, out / "render.svg")
     render.array_to_png(result.ink, out / "input.png")
+    if result.photo is not None:
+        Image.fromarray(result.photo).save(out / "photo.png")
     body = program_to_tikz(result.program) if result.program is not None else spec_to_tikz(best)
     (out / "figure.tex").write_text(standalone_document(body))
     (out / "spec.json").write_text(json.dumps(spec_to_dict(best), indent=1) + "\n")
     (out / "program.txt").write_text((result.program_text or "") + "\n")
-    return [out / n for n in ("render.png", "render.svg", "figure.tex", "spec.json",
-                              "program.txt", "input.png")]
+    names = ["render.png", "render.svg", "figure.tex", "spec.json", "program.txt", "input.png"]
+    return [out / n for n in names + (["photo.png"] if result.photo is not None else [])]

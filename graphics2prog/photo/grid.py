@@ -38,7 +38,8 @@ PRIOR_WEIGHT = 0.3        # of the previous fit's predictions against one measur
 SEARCH = 0.45             # squares either side of a line's predicted position
 UNWRAP_TOLERANCE = 0.3    # squares a line may stray from the run of its neighbours
 MAX_RESIDUAL = 0.15       # squares; worse measurements are outliers
-MIN_LINES = 6             # per family
+MIN_LINES = 6             # consecutive well measured lines per family
+RUN_SHARE = 0.4           # of the typical line's measurements, for a line to count
 MAX_RMS = 0.08            # squares
 
 
@@ -474,9 +475,8 @@ def find_grid(line_map: np.ndarray, expected_unit: Optional[float] = None) -> Op
         lo, hi = np.floor(corners.min(0)), np.ceil(corners.max(0))
     res = _residuals(to_grid, pts, labels, family)
     rms = float(np.sqrt(np.mean(res ** 2))) if len(res) else 1.0
-    lines = [int((np.unique(labels[family == f], return_counts=True)[1] >= 3).sum())
-             for f in (0, 1)]  # lines measured in several places
-    if min(lines) < MIN_LINES or rms > MAX_RMS:
+    spans = [longest_run(labels[family == f], gap=0) for f in (0, 1)]  # consecutive lines
+    if min(last - first + 1 for first, last in spans) < MIN_LINES or rms > MAX_RMS:
         return None
     grid_pts = apply(to_grid, pts)
     middle = apply(np.linalg.inv(to_grid), grid_pts.mean(0, keepdims=True))[0]
@@ -484,6 +484,21 @@ def find_grid(line_map: np.ndarray, expected_unit: Optional[float] = None) -> Op
     unit = 1.0 / math.sqrt(abs(np.linalg.det(jac)))
     rotation = math.degrees(math.atan2(-jac[1, 0], jac[0, 0]))
     return GridFit(to_grid, unit, rotation, grid_pts, family, rms)
+
+
+def longest_run(values: np.ndarray, gap: int) -> tuple[int, int]:
+    """First and last of the longest run of well represented integers among `values` (each
+    at least RUN_SHARE as frequent as the typical frequent one), skipping at most `gap`
+    missing integers at a time: the lines that really belong to the grid, not a few stray
+    matches beyond it."""
+    levels, counts = np.unique(values, return_counts=True)
+    kept = levels[counts >= max(3.0, RUN_SHARE * np.percentile(counts, 75))]
+    if not len(kept):
+        return int(levels[0]), int(levels[0])
+    breaks = np.flatnonzero(np.diff(kept) > gap + 1)
+    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(kept) - 1]
+    i = int(np.argmax(kept[ends] - kept[starts]))
+    return int(kept[starts[i]]), int(kept[ends[i]])
 
 
 def _jacobian(h: np.ndarray, pt: np.ndarray) -> np.ndarray:

@@ -76,19 +76,6 @@ def find_paper_grid(rgb: np.ndarray, grid_unit: Optional[float] = None
     return fit
 
 
-def _longest_run(values: np.ndarray, gap: int) -> tuple[int, int]:
-    """First and last of the longest run of well represented integers (each at least a third
-    as frequent as the typical one), with gaps of at most `gap`."""
-    levels, counts = np.unique(values, return_counts=True)
-    kept = levels[counts >= max(2.0, np.median(counts) / 3)]
-    if not len(kept):
-        kept = levels
-    breaks = np.flatnonzero(np.diff(kept) > gap + 1)
-    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(kept) - 1]
-    i = int(np.argmax(kept[ends] - kept[starts]))
-    return int(kept[starts[i]]), int(kept[ends[i]])
-
-
 def grid_region(fit: gridlib.GridFit) -> tuple[int, int, int, int]:
     """The printed grid's extent (u0, w0, u1, w1) in squares: the span of well measured lines
     of one family that the other family's lines also cross, so a few stray matches along the
@@ -97,10 +84,10 @@ def grid_region(fit: gridlib.GridFit) -> tuple[int, int, int, int]:
     labels = np.round(fit.points[np.arange(len(fam)), fam]).astype(int)
     spans = []
     for f in (0, 1):
-        first, last = _longest_run(labels[fam == f], gap=1)
+        first, last = gridlib.longest_run(labels[fam == f], gap=0)
         along = np.floor(fit.points[fam == 1 - f, f]).astype(int)  # where the others run
-        lo, hi = _longest_run(along, gap=gridlib.TILE)
-        spans.append((max(first, lo - gridlib.TILE // 2), min(last, hi + gridlib.TILE // 2 + 1)))
+        lo, hi = gridlib.longest_run(along, gap=gridlib.TILE - 1)
+        spans.append((max(first, lo), min(last, hi)))
     return spans[0][0], spans[1][0], spans[0][1], spans[1][1]
 
 
@@ -124,7 +111,7 @@ def _canvas(rgb: np.ndarray, fit: gridlib.GridFit, box: tuple[int, int, int, int
     return canvas.astype(np.float32) / 255.0, inside.astype(bool)
 
 
-def _strokes(ink: np.ndarray, px: int) -> np.ndarray:
+def _strokes(ink: np.ndarray, px: float) -> np.ndarray:
     """The ink of components that look like strokes: at least MIN_STROKE squares long and
     MIN_WIDTH thick on average (specks and slivers along the region's edge are not)."""
     mask = (ink > STROKE_LEVEL).astype(np.uint8)
@@ -227,6 +214,24 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     view = cv2.resize(view, (GRID_MAX * CANVAS_PX,) * 2, interpolation=cv2.INTER_LINEAR)
     return PhotoInk(normalise(small), np.round(255 * view).astype(np.uint8), fit.unit_px,
                     fit.rotation_deg)
+
+
+def plain_ink(rgb: np.ndarray) -> np.ndarray:
+    """The strokes of a photo of plain paper at its own resolution, float32 (H, W) in [0, 1]:
+    lighting normalised per channel, sensor noise and paper grain removed, and scaled so the
+    strokes (components at least a hundredth of the picture long) reach about 1, however
+    light the pencil."""
+    from ..preprocess import noise_floor
+
+    img = rgb.astype(np.float32) / 255.0
+    long_side = max(img.shape[:2])
+    dens = inklib.density(inklib.reflectance(img, long_side / 60))
+    raw = cv2.GaussianBlur(1.0 - np.exp(-dens.mean(axis=2)), (0, 0), 1.0)
+    ink = noise_floor(raw, minimum=FLOOR)
+    strokes = _strokes(ink, long_side / 100 / MIN_STROKE)
+    if not strokes.any():
+        return np.zeros_like(ink)
+    return np.clip(ink / max(0.05, float(np.percentile(strokes[strokes > 0], 90))), 0.0, 1.0)
 
 
 def read_photo(rgb: np.ndarray, grid_unit: Optional[float] = None) -> Optional[PhotoInk]:
