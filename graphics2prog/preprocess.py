@@ -203,7 +203,8 @@ def prepare(path, grid_unit: Optional[float] = None) -> Prepared:
     Raises ImageInputError (an InputError: exit status 2 on the command line) for missing,
     empty, undecodable or absurdly large files.
     """
-    from .photo.prepare import plain_ink, read_photo
+    from .photo.plain import drawing_unit, plain_ink
+    from .photo.prepare import read_photo
     from .photo.sheet import find_sheet, rectify
 
     path = Path(path)
@@ -227,6 +228,7 @@ def prepare(path, grid_unit: Optional[float] = None) -> Prepared:
     else:  # a sheet running out of the picture: the table painted over with paper
         rgb = np.where(mask[..., None], rgb, np.median(rgb[mask], axis=0)).astype(np.uint8)
     ink = plain_ink(rgb)
+    unit = unit or drawing_unit(ink)
     return Prepared(normalise(_onto_grid(ink, unit)), True, rgb if corners is not None else None)
 
 

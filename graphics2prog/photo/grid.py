@@ -339,17 +339,18 @@ def _unwrap(offsets: np.ndarray, start: tuple[int, int]) -> tuple[np.ndarray, np
 
     def walk(values: np.ndarray, ok: np.ndarray, at: int, out: np.ndarray) -> None:
         for order in (range(at, len(values)), range(at - 1, -1, -1)):
-            recent = [values[at] + out[at]] if ok[at] else []
+            recent = [float(values[at] + out[at])] if ok[at] else []
             for j in order:
                 if not ok[j] or j == at:
                     continue
                 if recent:
-                    d = float(np.median(recent[-3:])) - values[j]
+                    last = sorted(recent[-3:])
+                    d = last[len(last) // 2] - values[j]  # median of the last three
                     if abs(d - round(d)) > UNWRAP_TOLERANCE:
                         ok[j] = False  # between two labels: neither can be trusted
                         continue
                     out[j] = round(d)
-                recent.append(values[j] + out[j])
+                recent.append(float(values[j] + out[j]))
 
     tile, line = start
     if keep[tile].any():

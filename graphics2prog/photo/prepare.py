@@ -111,7 +111,7 @@ def _canvas(rgb: np.ndarray, fit: gridlib.GridFit, box: tuple[int, int, int, int
     return canvas.astype(np.float32) / 255.0, inside.astype(bool)
 
 
-def _strokes(ink: np.ndarray, px: float) -> np.ndarray:
+def strokes_only(ink: np.ndarray, px: float) -> np.ndarray:
     """The ink of components that look like strokes: at least MIN_STROKE squares long and
     MIN_WIDTH thick on average (specks and slivers along the region's edge are not)."""
     mask = (ink > STROKE_LEVEL).astype(np.uint8)
@@ -204,7 +204,7 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     from ..preprocess import normalise
 
     c = ink_canvas(rgb, fit)
-    strokes = _strokes(c.ink, c.px)
+    strokes = strokes_only(c.ink, c.px)
     col, row = _window(_per_square(strokes, c.px))
     gain = 1.0 / max(0.05, float(np.percentile(strokes[strokes > 0], 90))) if strokes.any() else 1.0
     side = GRID_MAX * c.px
@@ -214,24 +214,6 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     view = cv2.resize(view, (GRID_MAX * CANVAS_PX,) * 2, interpolation=cv2.INTER_LINEAR)
     return PhotoInk(normalise(small), np.round(255 * view).astype(np.uint8), fit.unit_px,
                     fit.rotation_deg)
-
-
-def plain_ink(rgb: np.ndarray) -> np.ndarray:
-    """The strokes of a photo of plain paper at its own resolution, float32 (H, W) in [0, 1]:
-    lighting normalised per channel, sensor noise and paper grain removed, and scaled so the
-    strokes (components at least a hundredth of the picture long) reach about 1, however
-    light the pencil."""
-    from ..preprocess import noise_floor
-
-    img = rgb.astype(np.float32) / 255.0
-    long_side = max(img.shape[:2])
-    dens = inklib.density(inklib.reflectance(img, long_side / 60))
-    raw = cv2.GaussianBlur(1.0 - np.exp(-dens.mean(axis=2)), (0, 0), 1.0)
-    ink = noise_floor(raw, minimum=FLOOR)
-    strokes = _strokes(ink, long_side / 100 / MIN_STROKE)
-    if not strokes.any():
-        return np.zeros_like(ink)
-    return np.clip(ink / max(0.05, float(np.percentile(strokes[strokes > 0], 90))), 0.0, 1.0)
 
 
 def read_photo(rgb: np.ndarray, grid_unit: Optional[float] = None) -> Optional[PhotoInk]:

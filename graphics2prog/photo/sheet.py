@@ -1,7 +1,7 @@
 """Finding a plain sheet of paper in a photo, so the table around it never becomes ink.
 
 The paper is the largest bright region (Otsu's threshold on a small, smoothed copy), with its
-holes (the drawing) filled. When it covers nearly the whole photo there is nothing to do; when
+holes (the drawing) filled, if it is convex and clearly brighter than its surround. When it covers nearly the whole photo there is nothing to do; when
 it is a clean quadrilateral, the sheet is warped to an upright rectangle, which undoes rotation
 and perspective; otherwise (a sheet cut off by the frame) what lies outside it is painted
 paper-white.
@@ -18,6 +18,7 @@ SMALL_PX = 480          # long side of the copy the sheet is found on
 FILLS_FRAME = 0.97      # a bright region this large is the whole picture
 MIN_AREA = 0.1          # a smaller one is not a sheet
 MIN_CONTRAST = 0.85     # the surround is at most this bright relative to the sheet
+MIN_SOLIDITY = 0.9      # a sheet is convex: its outline fills this much of its hull
 INSET = 0.01            # of the sheet's size cut from its edges
 
 
@@ -47,14 +48,16 @@ def find_sheet(rgb: np.ndarray) -> tuple[Optional[np.ndarray], Optional[np.ndarr
     main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     contours, _ = cv2.findContours((labels == main).astype(np.uint8), cv2.RETR_EXTERNAL,
                                    cv2.CHAIN_APPROX_SIMPLE)
-    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(outline)
     region = np.zeros_like(bright)
     cv2.fillConvexPoly(region, hull, 1)
     share = region.mean()
     inside, outside = gray[region > 0], gray[region == 0]
     if share >= FILLS_FRAME or share < MIN_AREA or \
+            cv2.contourArea(outline) < MIN_SOLIDITY * cv2.contourArea(hull) or \
             np.median(outside) > MIN_CONTRAST * np.median(inside):
-        return None, None
+        return None, None  # all paper, or nothing like a sheet (a streak of a table is not)
     quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)[:, 0]
     margin = 2  # small pixels: a corner this close to the frame was cut off by it
     clear = (quad.min() > margin and (quad[:, 0] < small.shape[1] - 1 - margin).all()
