@@ -7,11 +7,16 @@ estimate (a grey-level closing wider than the strokes), so shadows and gradients
 ink. Stroke intensity is kept (not binarised) and normalised so strong strokes reach about 1,
 like the pencil model's training images.
 
-Geometry: a 256x256 image is already on the grid and keeps every pixel where it is. Any other
-size is centred on the ink (its bounding box, specks ignored) and scaled by
+Geometry: a 256x256 image is already on the grid and keeps every pixel where it is. A photo
+or scan of graph paper is mapped onto the paper's own printed grid (photo/prepare.py: one
+square = 16 px, the paper's lines on the model's), so it needs no registration. Any other image
+is centred on the ink (its bounding box, specks ignored) and scaled by
 min((256 - 2*16) / extent, 1.8 px / stroke width): the drawing fits inside a one-unit margin,
 and is never enlarged beyond the point where its strokes are as wide as in the training data
-(so an image that is a scaled copy of a grid drawing returns to the grid's scale).
+(so an image that is a scaled copy of a grid drawing returns to the grid's scale); a photo of
+a plain sheet on a table is first cropped to the sheet and straightened, and scaled by the unit
+read off its strokes (photo/sheet.py, photo/plain.py); a given grid unit overrides either
+estimate. These placements are estimates that inference refines (infer/register.py).
 """
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from graphics2prog.cli import main
 from graphics2prog.photo.prepare import find_paper_grid, read_photo
 from graphics2prog.photo.synth import style_for, synth_photo, table_photo
 from graphics2prog.render import render_array
-from graphics2prog.spec import Circle, Line, Rectangle, Spec, match_up_to_translation, spec_from_dict
+from graphics2prog.spec import (Circle, Line, Rectangle, Spec, match_up_to_translation,
+                                spec_from_dict)
 
 SIZE = (1000, 750)  # small photos keep the tests fast; the benchmark uses 12 MP
 FLAT = replace(style_for("easy", SIZE), perspective=0.0)  # a known unit and rotation

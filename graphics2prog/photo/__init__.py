@@ -1,3 +1,6 @@
-"""Photos and scans of drawings on graph paper: finding the paper's grid and mapping the drawing
-onto the model's grid (prepare, grid, ink), and simulated photos for tests and benchmarks (synth).
+"""Photos and scans of drawings on paper, and simulated phone photos.
+
+prepare: a photo of graph paper onto its own printed grid (seed and grid find the grid,
+homography holds the maps, ink removes the printed lines); sheet and plain: photos of plain
+paper; synth: simulated photos for tests and benchmarks.
 """

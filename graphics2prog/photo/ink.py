@@ -4,13 +4,13 @@ Lighting: each colour channel is divided by the paper's own brightness (a grey-l
 wider than any line or stroke), so gradients, shadows and colour casts cancel; what remains is
 reflectance, and its optical density D = -log(reflectance) adds up where inks overlap.
 
-Grid removal works in a canvas where grid line k lies at pixel k * px - 0.5. Only pixels near
-a grid line (within BAND squares) can lose ink, and they lose at most what the printed line
-explains there: the density along the grid's colour g (measured on the line centres), capped
-at the line's own strength (a low percentile along its whole length, so a stroke that runs on
-the line for a while does not count as grid, plus a few sigmas of its variation). A pencil stroke on a grid line is darker than
-the line and, on coloured grids, differently coloured, so it survives; a crossing stroke
-keeps all but the line's faint share.
+Grid removal works in a canvas where grid line k lies at pixel k * px - 0.5. Only pixels near a
+grid line (within BAND squares) can lose ink, and they lose at most what the printed line
+explains there: the density along the grid's colour g (measured on the line centres), capped at
+the line's own strength (a low percentile along its whole length, so a stroke that runs on the
+line for a while does not count as grid, plus a few sigmas of its variation). A pencil stroke on
+a grid line is darker than the line and, on coloured grids, differently coloured, so it
+survives; a crossing stroke keeps all but the line's faint share.
 """
 from __future__ import annotations
 

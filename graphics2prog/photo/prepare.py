@@ -47,7 +47,6 @@ class PhotoInk:
     rectified: np.ndarray         # uint8 (512, 512, 3): the same window of the lighting-
                                   # normalised photo, at 32 px per square
     unit_px: float                # photo pixels per square (middle of the sheet)
-    rotation_deg: float
 
 
 def resize_matrix(f: float) -> np.ndarray:
@@ -206,14 +205,14 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     c = ink_canvas(rgb, fit)
     strokes = strokes_only(c.ink, c.px)
     col, row = _window(_per_square(strokes, c.px))
-    gain = 1.0 / max(0.05, float(np.percentile(strokes[strokes > 0], 90))) if strokes.any() else 1.0
+    gain = 1.0 / max(0.05, float(np.percentile(strokes[strokes > 0], 90))) \
+        if strokes.any() else 1.0  # however light the pencil, strokes reach about 1
     side = GRID_MAX * c.px
     crop = np.clip(gain * _crop(c.ink, col * c.px, row * c.px, side), 0.0, 1.0)
     small = cv2.resize(crop, (GRID_MAX * OUT_PX,) * 2, interpolation=cv2.INTER_AREA)
     view = _crop(np.where(c.valid[..., None], c.refl, 1.0), col * c.px, row * c.px, side)
     view = cv2.resize(view, (GRID_MAX * CANVAS_PX,) * 2, interpolation=cv2.INTER_LINEAR)
-    return PhotoInk(normalise(small), np.round(255 * view).astype(np.uint8), fit.unit_px,
-                    fit.rotation_deg)
+    return PhotoInk(normalise(small), np.round(255 * view).astype(np.uint8), fit.unit_px)
 
 
 def read_photo(rgb: np.ndarray, grid_unit: Optional[float] = None) -> Optional[PhotoInk]:

@@ -1,10 +1,10 @@
 """Finding a plain sheet of paper in a photo, so the table around it never becomes ink.
 
 The paper is the largest bright region (Otsu's threshold on a small, smoothed copy), with its
-holes (the drawing) filled, if it is convex and clearly brighter than its surround. When it covers nearly the whole photo there is nothing to do; when
-it is a clean quadrilateral, the sheet is warped to an upright rectangle, which undoes rotation
-and perspective; otherwise (a sheet cut off by the frame) what lies outside it is painted
-paper-white.
+holes (the drawing) filled, if it is convex and clearly brighter than its surround. When it
+covers nearly the whole photo there is nothing to do; when it is a clean quadrilateral, the
+sheet is warped to an upright rectangle, which undoes rotation and perspective; otherwise (a
+sheet cut off by the frame) what lies outside it is painted the paper's colour.
 """
 from __future__ import annotations
 

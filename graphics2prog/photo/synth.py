@@ -235,14 +235,32 @@ def synth_photo(spec: Iterable[Primitive], rng: np.random.Generator,
     to_centres = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
     src = (corners + (sw / 2, sh / 2) - 0.5).astype(np.float32)
     homography = cv2.getPerspectiveTransform(src, (placed - 0.5).astype(np.float32))
+    grid = np.array([[unit, 0, margin], [0, unit, margin], [0, 0, 1]], np.float64)
+    homography = _framed(homography @ to_centres @ grid, spec, window, (w, h)) @ homography
     photo_sheet = cv2.warpPerspective(sheet, homography, (w, h), flags=cv2.INTER_LINEAR)
     cover = cv2.warpPerspective(np.ones((sh, sw), np.float32), homography, (w, h),
                                 flags=cv2.INTER_LINEAR)[..., None]
     scene = cover * photo_sheet + (1.0 - cover) * _table(rng, style.size)
     jpeg = _camera(rng, style, scene * _lighting(rng, style))
-    grid = np.array([[unit, 0, margin], [0, unit, margin], [0, 0, 1]], np.float64)
     return SynthPhoto(jpeg, homography @ to_centres @ grid, window, unit_photo, theta,
                       colour, ink)
+
+
+def _framed(grid_to_photo: np.ndarray, spec: Iterable[Primitive], window: tuple[int, int],
+            size: tuple[int, int]) -> np.ndarray:
+    """The shift (3, 3) that brings the drawing inside the photo, a unit clear of its edges,
+    as whoever takes the photo would (the sheet itself may run out of the frame)."""
+    xs = [v for p in spec for v in p.coords()[0::2]]
+    ys = [v for p in spec for v in p.coords()[1::2]]
+    if not xs:
+        return np.eye(3)
+    corners = np.array([[window[0] + x, window[1] + GRID_MAX - y]
+                        for x in (min(xs) - 1, max(xs) + 1) for y in (min(ys) - 1, max(ys) + 1)],
+                       np.float64)
+    q = np.c_[corners, np.ones(4)] @ grid_to_photo.T
+    q = q[:, :2] / q[:, 2:]
+    shift = np.maximum(0.0, -q.min(0)) - np.maximum(0.0, q.max(0) - (np.array(size) - 1))
+    return np.array([[1, 0, shift[0]], [0, 1, shift[1]], [0, 0, 1]])
 
 
 def table_photo(rng: np.random.Generator, style: PhotoStyle = PhotoStyle()) -> bytes:
