@@ -202,12 +202,12 @@ def find_grid(line_map: np.ndarray, expected_unit: Optional[float] = None) -> Op
         if box[2] - box[0] < TILE or box[3] - box[1] < TILE:
             return None
         pts, labels, family = _measure(line_map, to_grid, box, px, seed)
-        if len(pts) < 8:
-            return None
+        if min((family == 0).sum(), (family == 1).sum()) < 4:
+            return None  # lines of one direction only: not a grid
         prior = _prior(to_grid, pts)
         keep = np.ones(len(pts), bool)
         for _ in range(3):  # fit, then label each line by the fit and drop what is off it
-            if keep.sum() < 8:
+            if min((family[keep] == 0).sum(), (family[keep] == 1).sum()) < 4:
                 return None
             weights = np.r_[np.ones(keep.sum()), np.full(18, PRIOR_WEIGHT)]
             to_grid = fit_homography(np.r_[pts[keep], prior[0]], np.r_[labels[keep], prior[1]],
@@ -236,6 +236,8 @@ def longest_run(values: np.ndarray, gap: int) -> tuple[int, int]:
     at least RUN_SHARE as frequent as the typical frequent one), skipping at most `gap`
     missing integers at a time: the lines that really belong to the grid, not a few stray
     matches beyond it."""
+    if not len(values):
+        return 0, -1
     levels, counts = np.unique(values, return_counts=True)
     kept = levels[counts >= max(3.0, RUN_SHARE * np.percentile(counts, 75))]
     if not len(kept):

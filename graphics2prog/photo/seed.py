@@ -176,6 +176,8 @@ def _window_seed(line_map: np.ndarray, box: tuple[int, int, int, int],
     over harmonics) and phase of each family."""
     x0, y0, x1, y1 = box
     window = line_map[y0:y1, x0:x1]
+    if min(window.shape) < 4 * MIN_PERIOD_PX:
+        return None
     values = np.minimum(window, np.percentile(window[::3, ::3], 95)).ravel().astype(np.float64)
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     n = min(x1 - x0, y1 - y0)
