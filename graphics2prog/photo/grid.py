@@ -47,13 +47,9 @@ class GridFit:
     to_grid: np.ndarray           # (3, 3)
     unit_px: float                # photo pixels per square at the middle of the measured area
     rotation_deg: float           # angle of the u axis in the photo, from x towards y
-    points: np.ndarray            # (n, 2) grid coordinates (u, w) of the measured lines ...
-    families: np.ndarray          # (n,) ... each the middle of TILE squares of a u (0) or w (1)
-                                  # line
+    points: np.ndarray            # (n, 2) grid coordinates (u, w) of measured stretches of
+    families: np.ndarray          # (n,) ... line, TILE squares each, of a u (0) or w (1) line
     rms: float                    # fit residual (squares)
-
-    def to_photo(self) -> np.ndarray:
-        return np.linalg.inv(self.to_grid)
 
 
 def line_map(dens: np.ndarray) -> np.ndarray:

@@ -50,11 +50,11 @@ def _refine(xs: np.ndarray, ys: np.ndarray, deg: float, half: float, step: float
 
 
 def _bright_points(window: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates (x, y) of up to `count` of the window's brightest 15% (a fixed subsample):
-    the cores of printed lines, with the strokes among them."""
+    """Coordinates (x, y) of up to `count` of the window's brightest 15% (evenly spaced in
+    raster order): the cores of printed lines, with the strokes among them."""
     smooth = cv2.GaussianBlur(window, (0, 0), 1.0)
     ys, xs = np.nonzero(smooth >= np.percentile(smooth[::3, ::3], 85))
-    keep = np.random.default_rng(0).permutation(len(xs))[:count]
+    keep = np.unique(np.linspace(0, len(xs) - 1, min(count, len(xs))).astype(int))
     return xs[keep].astype(np.float64), ys[keep].astype(np.float64)
 
 
@@ -92,8 +92,8 @@ def _half_turn(deg: float) -> float:
 
 
 def _projection(values: np.ndarray, coord: np.ndarray) -> tuple[np.ndarray, float]:
-    """Mean of `values` in 1 px bins of `coord` (and the coordinate of bin 0), high-passed so
-    only narrow lines remain."""
+    """Mean of `values` in 1 px bins of `coord` (and the coordinate of bin 0), less its running
+    mean over 61 px (clusters of strokes, shading)."""
     start = float(coord.min())
     idx = (coord - start).astype(np.int64)
     sums = np.bincount(idx, weights=values)
