@@ -4,7 +4,7 @@ For every dev drawing, `g2p infer`'s search (beam-seeded SMC, defaults, no reran
 top-k specs with their scores; each spec's program is synthesized (short timeout) and described
 by `rerank.program_features`. Leave-one-out: the prior is fitted on the other drawings and
 reranks the held-out drawing's list. The prior fitted on all drawings is written to
-graphics2prog/weights/program_prior.json (what `g2p infer` uses). Writes
+graphics2prog/weights/program_prior.json (what `g2p infer --rerank` uses). Writes
 experiments/results/reranking.{md,json}; candidates are cached in results/reranking_candidates.json
 so that refitting takes seconds (--refresh recomputes them).
 

@@ -70,7 +70,7 @@ def test_prior_round_trips_through_json():
     assert np.allclose(again.beta, prior.beta, atol=1e-6) and abs(again.score_weight - 0.8) < 1e-6
 
 
-def test_pipeline_reranks_by_default_and_keeps_the_program_of_the_new_best():
+def test_pipeline_reranks_on_request_and_keeps_the_program_of_the_new_best():
     from pathlib import Path
 
     from graphics2prog.infer.pipeline import InferConfig, Pipeline
@@ -78,8 +78,8 @@ def test_pipeline_reranks_by_default_and_keeps_the_program_of_the_new_best():
 
     drawing = Path(__file__).resolve().parents[1] / "data" / "examples" / "example-2.png"
     fast = dict(particles=32, time_budget=3.0, synth_timeout=5.0, top=3)
-    result = Pipeline(InferConfig(**fast)).run_file(drawing)
+    result = Pipeline(InferConfig(rerank=True, **fast)).run_file(drawing)
     assert "rerank_s" in result.timings and len(result.specs) <= 3
     assert execute(result.program) == result.best
-    plain = Pipeline(InferConfig(rerank=False, **fast)).run_file(drawing)
+    plain = Pipeline(InferConfig(**fast)).run_file(drawing)
     assert "rerank_s" not in plain.timings

@@ -36,7 +36,7 @@ class InferConfig:
     likelihood: str = "likelihood"  # registered weights, a path, or "pixel" (the lesion)
     snap: bool = True            # register a rescaled drawing onto the grid (infer/register.py)
     grid_unit: Optional[float] = None  # a photo's grid unit in pixels, when known (preprocess)
-    rerank: bool = True          # SMC: rerank the top specs by a program prior (infer/rerank.py)
+    rerank: bool = False         # SMC: rerank the top specs by a program prior (infer/rerank.py)
 
 
 @dataclass
