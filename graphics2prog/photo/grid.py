@@ -227,15 +227,16 @@ def find_grid(line_map: np.ndarray, expected_unit: Optional[float] = None) -> Op
     return GridFit(to_grid, unit, rotation, grid_pts, family, rms)
 
 
-def longest_run(values: np.ndarray, gap: int) -> tuple[int, int]:
+def longest_run(values: np.ndarray, gap: int, share: float = RUN_SHARE, least: int = 3
+                ) -> tuple[int, int]:
     """First and last of the longest run of well represented integers among `values` (each
-    at least RUN_SHARE as frequent as the typical frequent one), skipping at most `gap`
-    missing integers at a time: the lines that really belong to the grid, not a few stray
-    matches beyond it."""
+    at least `least` times and `share` as often as the typical frequent one), skipping at
+    most `gap` missing integers at a time: the lines that really belong to the grid, not a
+    few stray matches beyond it."""
     if not len(values):
         return 0, -1
     levels, counts = np.unique(values, return_counts=True)
-    kept = levels[counts >= max(3.0, RUN_SHARE * np.percentile(counts, 75))]
+    kept = levels[counts >= max(least, share * np.percentile(counts, 75))]
     if not len(kept):
         return int(levels[0]), int(levels[0])
     breaks = np.flatnonzero(np.diff(kept) > gap + 1)

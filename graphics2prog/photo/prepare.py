@@ -77,15 +77,16 @@ def find_paper_grid(rgb: np.ndarray, grid_unit: Optional[float] = None
 
 def grid_region(fit: gridlib.GridFit) -> tuple[int, int, int, int]:
     """The printed grid's extent (u0, w0, u1, w1) in squares: the span of well measured lines
-    of one family that the other family's lines also cross, so a few stray matches along the
-    sheet's edge or streaks on a table (one family only) are left out."""
+    of one family (a drawing may hide a line or two) that the other family's lines also cross,
+    so a few stray matches along the sheet's edge or streaks on a table (one family only) are
+    left out."""
     fam = fit.families
     labels = np.round(fit.points[np.arange(len(fam)), fam]).astype(int)
     spans = []
     for f in (0, 1):
-        first, last = gridlib.longest_run(labels[fam == f], gap=0)
+        first, last = gridlib.longest_run(labels[fam == f], gap=2)  # a drawing hides some
         along = np.floor(fit.points[fam == 1 - f, f]).astype(int)  # where the others run
-        lo, hi = gridlib.longest_run(along, gap=gridlib.TILE - 1)
+        lo, hi = gridlib.longest_run(along, gap=2 * gridlib.TILE, share=0.0, least=2)
         spans.append((max(first, lo), min(last, hi)))
     return spans[0][0], spans[1][0], spans[0][1], spans[1][1]
 
