@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", min(2, os.cpu_count() or 1))))
     pipeline = Pipeline(InferConfig(program=False, seed=args.seed))
     rng = np.random.default_rng(args.seed)
     drawings = [d for d in load_drawing_folder(args.drawings) if d.spec is not None]

@@ -226,15 +226,20 @@ def prepare(path, grid_unit: Optional[float] = None) -> Prepared:
     if photo is not None:
         return Prepared(photo.ink, False, photo.rectified, photo.unit_px / factor)
     corners, mask = find_sheet(rgb)
+    scan = Prepared(normalise(_onto_grid(normalise(ink_from_gray(gray)), unit)), True)
     if corners is None and mask is None:  # a scan, or paper filling the picture
-        return Prepared(normalise(_onto_grid(normalise(ink_from_gray(gray)), unit)), True)
+        return scan
     if corners is not None:  # a plain sheet on a table: straightened, the table dropped
         rgb = rectify(rgb, corners)
     else:  # a sheet running out of the picture: the table painted over with paper
         rgb = np.where(mask[..., None], rgb, np.median(rgb[mask], axis=0)).astype(np.uint8)
     ink = plain_ink(rgb)
-    unit = unit or drawing_unit(ink)
-    return Prepared(normalise(_onto_grid(ink, unit)), True, rgb if corners is not None else None)
+    sheet = Prepared(normalise(_onto_grid(ink, unit or drawing_unit(ink))), True,
+                     rgb if corners is not None else None)
+    # a lighting gradient can pass for a sheet's edge and cut the drawing away: a "sheet"
+    # that keeps no ink is not the paper the drawing is on
+    return sheet if sheet.ink.max(initial=0.0) >= INK_THRESHOLD or \
+        scan.ink.max(initial=0.0) < INK_THRESHOLD else scan
 
 
 def preprocess(path, grid_unit: Optional[float] = None) -> tuple[np.ndarray, bool]:
