@@ -8,7 +8,8 @@ timed one by one: JPEG decoding, the paper's grid found and removed, the drawing
 the model's grid (or, where no grid is found, the plain-paper path and registration). Scores:
 top-1 exact match up to translation (a photo's spec is known only up to whole squares) and the
 IoU of the top-1 spec at its best whole-square translation; seconds per photo, preprocessing
-separately. Writes experiments/results/photos.{md,json}.
+separately. Writes experiments/results/photos.{md,json} (beam) or
+photos_smc.{md,json} (SMC, the default of `g2p infer`).
 
     python experiments/photos.py [--method beam|smc] [--limit N] [--size 4000x3000] [--seed 0]
 """
@@ -89,6 +90,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.set_num_threads(1)
+    load_at_start = round(os.getloadavg()[0], 1)
     size = tuple(int(v) for v in args.size.lower().split("x"))
     specs = [(d.name, d.spec) for d in load_drawing_folder(args.drawings) if d.spec is not None]
     specs = specs[:args.limit] if args.limit else specs
@@ -114,14 +116,15 @@ def main() -> None:
     summary = {label: summarise(r) for label, r in rows.items()}
     machine = {"platform": platform.platform(), "machine": platform.machine(),
                "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-               "torch": torch.__version__}
+               "torch": torch.__version__, "load_at_start": load_at_start}
     command = (f"python experiments/photos.py --method {args.method} --size {args.size}"
                + (f" --limit {args.limit}" if args.limit else ""))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "photos.json").write_text(json.dumps(
+    stem = "photos" if args.method == "beam" else f"photos_{args.method}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(
         {"machine": machine, "command": command, "summary": summary, "rows": rows},
         indent=1) + "\n")
-    (RESULTS / "photos.md").write_text(report(summary, machine, command, len(specs), args))
+    (RESULTS / f"{stem}.md").write_text(report(summary, machine, command, len(specs), args))
     print(report(summary, machine, command, len(specs), args))
 
 
@@ -132,8 +135,9 @@ def report(summary: dict, machine: dict, command: str, n: int, args) -> str:
               "the default beam-seeded SMC (8 s budget) for every input")
     lines = [f"# Drawings photographed on graph paper ({n} dev specs)", "",
              f"Machine: {machine['platform']}, {machine['cpu_count']} CPU cores, torch "
-             f"{machine['torch']} with {machine['torch_threads']} thread(s); a training job "
-             "shared the machine. Command: `" + command + "`.", "",
+             f"{machine['torch']} with {machine['torch_threads']} thread(s); load average "
+             f"{machine['load_at_start']} at the start (other jobs share the machine). "
+             "Command: `" + command + "`.", "",
              f"Search: {search}; no program synthesis. Photos: "
              f"{args.size} JPEGs from `graphics2prog/photo/synth.py`, the spec drawn in the pencil "
              "style on graph paper and photographed (levels below); they go through the steps "

@@ -283,7 +283,8 @@ def cmd_train_proposal(args) -> int:
     lo, hi = args.objects
     train_proposal(TrainConfig(
         scenes=args.scenes, epochs=args.epochs, batch=args.batch, arch=args.arch,
-        device=args.device, resume=args.resume, out=args.out, seed=args.seed,
+        width=args.width, hidden=args.hidden, device=args.device, resume=args.resume,
+        out=args.out, seed=args.seed,
         shards=args.shards, min_objects=lo, max_objects=hi, workers=args.workers,
         max_steps=args.max_steps, threads=args.threads, val_every=args.val_every,
         init=args.init, lr=args.lr, quiet=args.quiet))
@@ -378,10 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenes", type=_positive_int, default=100_000, help="scenes per epoch")
     p.add_argument("--epochs", type=_positive_int, default=1)
     p.add_argument("--arch", choices=("grid", "paper"), default="grid")
+    p.add_argument("--width", type=_positive_int, default=64, help="grid arch: conv channels")
+    p.add_argument("--hidden", type=_positive_int, default=128, help="grid arch: head units")
     p.add_argument("--shards", help="a `g2p data synth` folder (default: scenes on the fly)")
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--init", metavar="CKPT",
-                    help="warm start from this checkpoint's weights (fresh schedule)")
+                    help="warm start from this checkpoint's weights (fresh schedule); a "
+                         "narrower grid net is widened to --width/--hidden unchanged")
     p.add_argument("--lr", type=_positive_float, default=2e-3,
                    help="peak learning rate (lower it to fine-tune after --init)")
     p.add_argument("--out", default="runs/proposal.pt")

@@ -28,9 +28,10 @@ from tqdm import tqdm
 
 from .data import ProposalDataset, prefix_canvases
 from .infer.beam import greedy
-from .models.checkpoint import (WeightsError, load_checkpoint, model_from_checkpoint,
-                                save_checkpoint, unwrap)
+from .models.checkpoint import (WeightsError, config_from_dict, load_checkpoint,
+                                model_from_checkpoint, save_checkpoint, unwrap)
 from .models.proposal import ProposalConfig, ProposalModel, build_model
+from .models.widen import widen_state
 from .models.tokens import TOKEN_NAMES, encode
 from .noise import render_noisy
 from .scenes import SceneConfig, sample_scene
@@ -186,8 +187,16 @@ def finish(bar, world: int) -> None:
 
 
 def warm_start(model: ProposalModel, state: dict) -> None:
-    """Copy a checkpoint's weights into every parameter they fit, so a grown architecture starts
-    from a trained one; new parts keep their initialisation. The schedule starts afresh."""
+    """Start from a trained checkpoint; the schedule starts afresh. A narrower grid network of
+    the same design is widened into `model` (models/widen.py: it then computes the same);
+    otherwise its weights are copied into every parameter they fit, so a grown architecture
+    starts from a trained one and new parts keep their initialisation."""
+    source = config_from_dict(state["config"])
+    mine = asdict(model.config)
+    if source.arch == "grid" and source != model.config and \
+            {**asdict(source), "width": mine["width"], "hidden": mine["hidden"]} == mine:
+        model.load_state_dict(widen_state(model_from_checkpoint(state), model))
+        return
     own = model.state_dict()
     fitting = {k: v for k, v in state["model"].items() if k in own and own[k].shape == v.shape}
     model.load_state_dict(fitting, strict=False)

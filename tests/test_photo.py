@@ -136,3 +136,16 @@ def test_simulated_photos_are_repeatable():
     a = synth_photo(ON_LINES, np.random.default_rng(50), style_for("hard", (400, 300)))
     b = synth_photo(ON_LINES, np.random.default_rng(50), style_for("hard", (400, 300)))
     assert a.jpeg == b.jpeg and np.allclose(a.grid_to_photo, b.grid_to_photo)
+
+
+def test_a_lighting_gradient_is_not_the_edge_of_a_sheet():
+    from graphics2prog.photo.sheet import find_sheet
+
+    yy, xx = np.mgrid[0:600, 0:800]
+    lit = 0.55 + 0.35 * (xx / 800) * (0.6 + 0.4 * yy / 600)  # paper filling the frame
+    page = np.repeat((255 * lit)[..., None], 3, -1).astype(np.uint8)
+    assert find_sheet(page) == (None, None)
+    on_table = np.full((600, 800, 3), 70, np.uint8)  # the same light on a sheet on a table
+    on_table[100:500, 150:650] = page[100:500, 150:650]
+    corners, _ = find_sheet(on_table)
+    assert corners is not None and np.allclose(corners[0], (150, 100), atol=6)

@@ -38,16 +38,34 @@ def test_checkpoint_round_trip_rebuilds_the_same_model(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # atomic write leaves no temporary file
 
 
-def test_warm_start_copies_every_weight_that_fits(tmp_path):
+def test_warm_start_widens_a_narrower_network_so_it_computes_the_same(tmp_path):
     torch.manual_seed(0)
-    small = build_model(ProposalConfig(width=16, hidden=32))
+    small = build_model(ProposalConfig(image_size=64, width=8, hidden=8)).eval()
     save_checkpoint(tmp_path / "small.pt", small)
-    grown = build_model(ProposalConfig(width=16, hidden=64))  # heads wider, convs the same
+    wide = build_model(ProposalConfig(image_size=64, width=16, hidden=24))
+    warm_start(wide, load_checkpoint(tmp_path / "small.pt"))
+    wide.eval()
+    old_first, new_first = small.state_dict()["fine.0.0.weight"], wide.state_dict()["fine.0.0.weight"]
+    assert torch.equal(new_first[:2], old_first)
+    assert new_first[2:].abs().sum() > 0  # the new units are not dead
+    g = torch.Generator().manual_seed(1)
+    x, canvas = torch.rand(3, 1, 64, 64, generator=g), torch.rand(3, 1, 64, 64, generator=g)
+    tokens = torch.tensor([[2, 1, 1, 5, 5, 1, 0], [0, 3, 3, 0, 0, 0, 0], [1, 2, 3, 9, 8, 0, 0]])
+    with torch.no_grad():
+        for a, b in zip(small(x, canvas, tokens), wide(x, canvas, tokens)):
+            assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_warm_start_of_another_design_copies_every_weight_that_fits(tmp_path):
+    torch.manual_seed(0)
+    small = build_model(ProposalConfig(image_size=64, width=16, hidden=32))
+    save_checkpoint(tmp_path / "small.pt", small)
+    grown = build_model(ProposalConfig(image_size=256, width=16, hidden=32))  # one more stage
     before = {k: v.clone() for k, v in grown.state_dict().items()}
     warm_start(grown, load_checkpoint(tmp_path / "small.pt"))
     after, old = grown.state_dict(), small.state_dict()
     assert torch.equal(after["fine.0.0.weight"], old["fine.0.0.weight"])
-    assert torch.equal(after["kind_head.0.weight"], before["kind_head.0.weight"])  # no fit
+    assert torch.equal(after["coarse.1.0.weight"], before["coarse.1.0.weight"])  # not in small
     paper = build_model(ProposalConfig(arch="paper", image_size=256))
     with pytest.raises(WeightsError):
         warm_start(paper, load_checkpoint(tmp_path / "small.pt"))

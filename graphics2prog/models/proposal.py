@@ -214,6 +214,14 @@ class GridNet(ProposalModel):
         # cell i is the grid point (x, y) = (i // 17, i % 17)
         self.register_buffer("cells", cells, persistent=False)
 
+    def input_blocks(self) -> dict[str, list[int]]:
+        """The layers that read concatenated features, with the sizes of the parts of their
+        input in order, so models/widen.py can grow the network without changing it."""
+        w, c = self.config.width, self.config.width // 4
+        return {"context.0.0.weight": [w, 2], "kind_head.0.weight": [w, w],
+                "p1_in.weight": [w, 2], "p2_cell.weight": [w, 2],
+                "p2_path.weight": [c, c, c, c], "flag_in.weight": [w, w, c, c]}
+
     def encode(self, targets, canvases) -> Feats:
         x = torch.cat([self.prepare(targets), self.prepare(canvases)], 1)  # (B, 2, S, S)
         x = F.pad(x, (self.pad,) * 4)

@@ -5,10 +5,11 @@
    grid (rotation, perspective, unit and phase in one).
 2. The whole measured grid region is resampled from the full photo into a canvas of
    CANVAS_PX pixels per square, with grid lines on pixel edges at multiples of CANVAS_PX;
-   lighting is normalised again there and the printed lines are removed (ink.strokes).
+   lighting is normalised again there and the printed lines are removed (ink.strokes); then it
+   is halved to OUT_PX = 16 px per square and the paper's noise floor taken off.
 3. The drawing is the ink that forms strokes (components at least MIN_STROKE squares long);
    the 16 x 16 window of whole squares centred on it (or holding most of it, for a drawing
-   larger than the window) is cut out and halved to 16 px per square.
+   larger than the window) is cut out.
 
 So paper grid lines land on multiples of 16 px and the spec's coordinates are the paper's
 squares; the drawing needs no registration.
@@ -160,22 +161,25 @@ def _crop(image: np.ndarray, col: int, row: int, size: int) -> np.ndarray:
 
 @dataclass
 class InkCanvas:
-    """The measured grid region at `px` pixels per square, lines at k * px - 0.5."""
+    """The measured grid region: its ink at OUT_PX pixels per square, lines at multiples of
+    OUT_PX (pixel edges), and the lighting-normalised photo at `px` per square."""
 
     ink: np.ndarray      # float32 (H, W), strokes only, paper noise removed
-    refl: np.ndarray     # float32 (H, W, 3), lighting-normalised photo
     valid: np.ndarray    # bool (H, W): inside the printed grid
+    refl: np.ndarray     # float32 (H * px / OUT_PX, W * px / OUT_PX, 3)
     px: int
 
 
 def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
-    """Step 2 of the module doc: the grid region resampled, lit evenly, grid removed."""
+    """Step 2 of the module doc: the grid region resampled, lit evenly, grid removed; then
+    halved, so sensor noise and pencil grain average out before the paper's noise floor is
+    taken off (a floor taken at full size breaks light strokes into dots)."""
     from ..preprocess import noise_floor
 
     u0, w0, u1, w1 = grid_region(fit)
     box = (u0 - 1, w0 - 1, u1 + 1, w1 + 1)
     area = (box[2] - box[0]) * (box[3] - box[1])
-    px = CANVAS_PX if area * CANVAS_PX ** 2 <= MAX_CANVAS else CANVAS_PX // 2
+    px = CANVAS_PX if area * CANVAS_PX ** 2 <= MAX_CANVAS else OUT_PX
     canvas, inside = _canvas(rgb, fit, box, px)
     valid = np.zeros_like(inside)
     margin = round((1 - MARGIN) * px)
@@ -184,8 +188,11 @@ def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
     valid &= cv2.erode(inside.astype(np.uint8), np.ones((edge, edge), np.uint8)) > 0
     refl = inklib.reflectance(canvas, 0.75 * px)
     raw = cv2.GaussianBlur(inklib.strokes(inklib.density(refl), valid, px), (0, 0), SMOOTH * px)
-    ink = _without_edge_slivers(noise_floor(raw, minimum=FLOOR), valid, px)
-    return InkCanvas(ink, refl, valid, px)
+    size = ((box[2] - box[0]) * OUT_PX, (box[3] - box[1]) * OUT_PX)
+    raw = cv2.resize(raw, size, interpolation=cv2.INTER_AREA)
+    valid = cv2.resize(valid.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
+    ink = _without_edge_slivers(noise_floor(raw, minimum=FLOOR), valid, OUT_PX)
+    return InkCanvas(ink, valid, refl, px)
 
 
 def _without_edge_slivers(ink: np.ndarray, valid: np.ndarray, px: int) -> np.ndarray:
@@ -204,16 +211,17 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     from ..preprocess import normalise
 
     c = ink_canvas(rgb, fit)
-    strokes = strokes_only(c.ink, c.px)
-    col, row = _window(_per_square(strokes, c.px))
+    strokes = strokes_only(c.ink, OUT_PX)
+    col, row = _window(_per_square(strokes, OUT_PX))
     gain = 1.0 / max(0.05, float(np.percentile(strokes[strokes > 0], 90))) \
         if strokes.any() else 1.0  # however light the pencil, strokes reach about 1
-    side = GRID_MAX * c.px
-    crop = np.clip(gain * _crop(c.ink, col * c.px, row * c.px, side), 0.0, 1.0)
-    small = cv2.resize(crop, (GRID_MAX * OUT_PX,) * 2, interpolation=cv2.INTER_AREA)
-    view = _crop(np.where(c.valid[..., None], c.refl, 1.0), col * c.px, row * c.px, side)
+    crop = np.clip(gain * _crop(c.ink, col * OUT_PX, row * OUT_PX, GRID_MAX * OUT_PX), 0.0, 1.0)
+    valid = cv2.resize(c.valid.astype(np.uint8), c.refl.shape[1::-1],
+                       interpolation=cv2.INTER_NEAREST).astype(bool)
+    view = _crop(np.where(valid[..., None], c.refl, 1.0), col * c.px, row * c.px,
+                 GRID_MAX * c.px)
     view = cv2.resize(view, (GRID_MAX * CANVAS_PX,) * 2, interpolation=cv2.INTER_LINEAR)
-    return PhotoInk(normalise(small), np.round(255 * view).astype(np.uint8), fit.unit_px)
+    return PhotoInk(normalise(crop), np.round(255 * view).astype(np.uint8), fit.unit_px)
 
 
 def read_photo(rgb: np.ndarray, grid_unit: Optional[float] = None) -> Optional[PhotoInk]:

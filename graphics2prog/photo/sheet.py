@@ -1,7 +1,9 @@
 """Finding a plain sheet of paper in a photo, so the table around it never becomes ink.
 
 The paper is the largest bright region (Otsu's threshold on a small, smoothed copy), with its
-holes (the drawing) filled, if it is convex and clearly brighter than its surround. When it
+holes (the drawing) filled, if it is convex, clearly brighter than its surround, and bounded by
+a sharp edge (a lighting gradient also splits a photo into a bright and a dark part, but with
+no step between them). When it
 covers nearly the whole photo there is nothing to do; when it is a clean quadrilateral, the
 sheet is warped to an upright rectangle, which undoes rotation and perspective; otherwise (a
 sheet cut off by the frame) what lies outside it is painted the paper's colour.
@@ -20,6 +22,7 @@ MIN_AREA = 0.1          # a smaller one is not a sheet
 MIN_CONTRAST = 0.85     # the surround is at most this bright relative to the sheet
 MIN_SOLIDITY = 0.9      # a sheet is convex: its outline fills this much of its hull
 INSET = 0.01            # of the sheet's size cut from its edges
+EDGE_BAND = 4           # small pixels each side of the outline compared for a step
 
 
 def _corners(quad: np.ndarray) -> np.ndarray:
@@ -29,6 +32,20 @@ def _corners(quad: np.ndarray) -> np.ndarray:
     quad = quad[order]  # clockwise on screen, starting anywhere
     first = int(np.argmin(quad.sum(1)))
     return np.roll(quad, -first, axis=0)
+
+
+def _sharp_edge(gray: np.ndarray, region: np.ndarray) -> bool:
+    """Whether the region's outline (away from the frame) is a step in brightness: the band
+    just outside is at most MIN_CONTRAST as bright as the band just inside."""
+    kernel = np.ones((2 * EDGE_BAND + 1,) * 2, np.uint8)
+    inner = region.astype(bool) & ~cv2.erode(region, kernel).astype(bool)
+    outer = cv2.dilate(region, kernel).astype(bool) & ~region.astype(bool)
+    away = np.zeros_like(inner)
+    away[EDGE_BAND:-EDGE_BAND, EDGE_BAND:-EDGE_BAND] = True
+    inner, outer = inner & away, outer & away
+    if not inner.any() or not outer.any():
+        return False
+    return np.median(gray[outer]) <= MIN_CONTRAST * np.median(gray[inner])
 
 
 def find_sheet(rgb: np.ndarray) -> tuple[Optional[np.ndarray], Optional[np.ndarray]]:
@@ -56,7 +73,8 @@ def find_sheet(rgb: np.ndarray) -> tuple[Optional[np.ndarray], Optional[np.ndarr
     inside, outside = gray[region > 0], gray[region == 0]
     if share >= FILLS_FRAME or share < MIN_AREA or \
             cv2.contourArea(outline) < MIN_SOLIDITY * cv2.contourArea(hull) or \
-            np.median(outside) > MIN_CONTRAST * np.median(inside):
+            np.median(outside) > MIN_CONTRAST * np.median(inside) or \
+            not _sharp_edge(gray, region):
         return None, None  # all paper, or nothing like a sheet (a streak of a table is not)
     quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)[:, 0]
     margin = 2  # small pixels: a corner this close to the frame was cut off by it
