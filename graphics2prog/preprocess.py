@@ -226,9 +226,12 @@ def prepare(path, grid_unit: Optional[float] = None) -> Prepared:
     if photo is not None:
         return Prepared(photo.ink, False, photo.rectified, photo.unit_px / factor)
     corners, mask = find_sheet(rgb)
-    scan = Prepared(normalise(_onto_grid(normalise(ink_from_gray(gray)), unit)), True)
+
+    def scan() -> Prepared:
+        return Prepared(normalise(_onto_grid(normalise(ink_from_gray(gray)), unit)), True)
+
     if corners is None and mask is None:  # a scan, or paper filling the picture
-        return scan
+        return scan()
     if corners is not None:  # a plain sheet on a table: straightened, the table dropped
         rgb = rectify(rgb, corners)
     else:  # a sheet running out of the picture: the table painted over with paper
@@ -236,10 +239,12 @@ def prepare(path, grid_unit: Optional[float] = None) -> Prepared:
     ink = plain_ink(rgb)
     sheet = Prepared(normalise(_onto_grid(ink, unit or drawing_unit(ink))), True,
                      rgb if corners is not None else None)
-    # a lighting gradient can pass for a sheet's edge and cut the drawing away: a "sheet"
-    # that keeps no ink is not the paper the drawing is on
-    return sheet if sheet.ink.max(initial=0.0) >= INK_THRESHOLD or \
-        scan.ink.max(initial=0.0) < INK_THRESHOLD else scan
+    # a "sheet" that keeps no ink is not the paper the drawing is on (it may have been a
+    # lighting gradient): the whole picture is read as a scan instead, if that holds ink
+    if sheet.ink.max(initial=0.0) >= INK_THRESHOLD:
+        return sheet
+    whole = scan()
+    return whole if whole.ink.max(initial=0.0) >= INK_THRESHOLD else sheet
 
 
 def preprocess(path, grid_unit: Optional[float] = None) -> tuple[np.ndarray, bool]:

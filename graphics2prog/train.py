@@ -31,7 +31,7 @@ from .infer.beam import greedy
 from .models.checkpoint import (WeightsError, config_from_dict, load_checkpoint,
                                 model_from_checkpoint, save_checkpoint, unwrap)
 from .models.proposal import ProposalConfig, ProposalModel, build_model
-from .models.widen import widen_state
+from .models.widen import resized, widen_state
 from .models.tokens import TOKEN_NAMES, encode
 from .noise import render_noisy
 from .scenes import SceneConfig, sample_scene
@@ -191,10 +191,7 @@ def warm_start(model: ProposalModel, state: dict) -> None:
     the same design is widened into `model` (models/widen.py: it then computes the same);
     otherwise its weights are copied into every parameter they fit, so a grown architecture
     starts from a trained one and new parts keep their initialisation."""
-    source = config_from_dict(state["config"])
-    mine = asdict(model.config)
-    if source.arch == "grid" and source != model.config and \
-            {**asdict(source), "width": mine["width"], "hidden": mine["hidden"]} == mine:
+    if resized(config_from_dict(state["config"]), model.config):
         model.load_state_dict(widen_state(model_from_checkpoint(state), model))
         return
     own = model.state_dict()

@@ -8,12 +8,12 @@ concatenated features (GridNet.input_blocks) are widened part by part.
 """
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import replace
 
 import torch
 
 from .checkpoint import WeightsError
-from .proposal import GridNet
+from .proposal import GridNet, ProposalConfig
 
 
 def _widen(old: torch.Tensor, new: torch.Tensor, old_blocks: list[int],
@@ -33,13 +33,17 @@ def _widen(old: torch.Tensor, new: torch.Tensor, old_blocks: list[int],
     return out
 
 
+def resized(old: ProposalConfig, new: ProposalConfig) -> bool:
+    """Whether `new` is the grid network `old` with another width and/or hidden size."""
+    return (old.arch == "grid" and new != old
+            and replace(old, width=new.width, hidden=new.hidden) == new)
+
+
 def widen_state(old: GridNet, new: GridNet) -> dict:
-    """A state_dict for `new` (the same architecture as `old`, at least as wide) that makes it
-    compute what `old` computes."""
-    a, b = asdict(old.config), asdict(new.config)
-    if {k: v for k, v in a.items() if k not in ("width", "hidden")} != \
-            {k: v for k, v in b.items() if k not in ("width", "hidden")} or \
-            b["width"] < a["width"] or b["hidden"] < a["hidden"]:
+    """A state_dict for `new` (`old` resized, at least as wide) that makes it compute what
+    `old` computes."""
+    if not resized(old.config, new.config) or new.config.width < old.config.width or \
+            new.config.hidden < old.config.hidden:
         raise WeightsError("can only widen a grid network into a wider one of the same design")
     old_state, state = old.state_dict(), new.state_dict()
     old_blocks, new_blocks = old.input_blocks(), new.input_blocks()

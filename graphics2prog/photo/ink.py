@@ -92,12 +92,12 @@ def printed(t: np.ndarray, valid: np.ndarray, px: int) -> np.ndarray:
     rows, cols = t.shape[0] // px, t.shape[1] // px
     blocks = t[:rows * px, :cols * px].reshape(rows, px, cols, px)
     seen = valid[:rows * px, :cols * px].reshape(rows, px, cols, px).all((1, 3))
+    if not seen.any():
+        return np.zeros_like(valid)
     inside = np.median(blocks[:, px // 4:-px // 4, :, px // 4:-px // 4], axis=(1, 3))
     left = np.median(blocks[:, :, :, 0], axis=1) - inside
     top = np.median(blocks[:, 0, :, :], axis=2) - inside
     contrast = np.minimum(left, top)
-    if not seen.any():
-        return np.zeros_like(valid)
     present = (contrast > PRINTED * max(float(np.median(contrast[seen])), 1e-3)).astype(np.uint8)
     outside = np.pad(1 - present, 1, constant_values=1)
     cv2.floodFill(outside, None, (0, 0), 2)

@@ -165,8 +165,8 @@ class InkCanvas:
     OUT_PX (pixel edges), and the lighting-normalised photo at `px` per square."""
 
     ink: np.ndarray      # float32 (H, W), strokes only, paper noise removed
-    valid: np.ndarray    # bool (H, W): inside the printed grid
     refl: np.ndarray     # float32 (H * px / OUT_PX, W * px / OUT_PX, 3)
+    valid: np.ndarray    # bool, the shape of refl: inside the printed grid
     px: int
 
 
@@ -190,9 +190,9 @@ def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
     raw = cv2.GaussianBlur(inklib.strokes(inklib.density(refl), valid, px), (0, 0), SMOOTH * px)
     size = ((box[2] - box[0]) * OUT_PX, (box[3] - box[1]) * OUT_PX)
     raw = cv2.resize(raw, size, interpolation=cv2.INTER_AREA)
-    valid = cv2.resize(valid.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
-    ink = _without_edge_slivers(noise_floor(raw, minimum=FLOOR), valid, OUT_PX)
-    return InkCanvas(ink, valid, refl, px)
+    small_valid = cv2.resize(valid.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
+    ink = _without_edge_slivers(noise_floor(raw, minimum=FLOOR), small_valid, OUT_PX)
+    return InkCanvas(ink, refl, valid, px)
 
 
 def _without_edge_slivers(ink: np.ndarray, valid: np.ndarray, px: int) -> np.ndarray:
@@ -216,9 +216,7 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     gain = 1.0 / max(0.05, float(np.percentile(strokes[strokes > 0], 90))) \
         if strokes.any() else 1.0  # however light the pencil, strokes reach about 1
     crop = np.clip(gain * _crop(c.ink, col * OUT_PX, row * OUT_PX, GRID_MAX * OUT_PX), 0.0, 1.0)
-    valid = cv2.resize(c.valid.astype(np.uint8), c.refl.shape[1::-1],
-                       interpolation=cv2.INTER_NEAREST).astype(bool)
-    view = _crop(np.where(valid[..., None], c.refl, 1.0), col * c.px, row * c.px,
+    view = _crop(np.where(c.valid[..., None], c.refl, 1.0), col * c.px, row * c.px,
                  GRID_MAX * c.px)
     view = cv2.resize(view, (GRID_MAX * CANVAS_PX,) * 2, interpolation=cv2.INTER_LINEAR)
     return PhotoInk(normalise(crop), np.round(255 * view).astype(np.uint8), fit.unit_px)
