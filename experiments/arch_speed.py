@@ -18,8 +18,10 @@ from pathlib import Path
 import torch
 
 from graphics2prog.models.proposal import ProposalConfig, build_model
+from graphics2prog.models.registry import for_inference
 
-ARCHS = {"grid": ProposalConfig(), "paper": ProposalConfig(arch="paper", image_size=256)}
+ARCHS = {"grid": ProposalConfig(), "grid96": ProposalConfig(width=96, hidden=192),
+         "paper": ProposalConfig(arch="paper", image_size=256)}
 
 
 def batch(n, gen):
@@ -73,7 +75,7 @@ def measure(name, config, batch_size, seconds, gen):
            "params": sum(p.numel() for p in model.parameters())}
     model.train()
     row["train_samples_s"] = rate(train_step, batch_size, seconds)
-    model.eval()
+    for_inference(model)  # as the pipeline loads it
     row["infer_samples_s"] = rate(infer_step, batch_size, seconds)
     for n in (1, 256):
         t1, c1, _ = batch(n, gen)
@@ -86,7 +88,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--archs", default="grid,paper")
+    ap.add_argument("--archs", default="grid,grid96,paper")
     ap.add_argument("--out", default="experiments/results/arch_speed.json")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
