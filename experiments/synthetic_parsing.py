@@ -44,18 +44,24 @@ def parse_all(model, images, truths, config, cache):
             "iou": float(np.mean(ious)), "s_per_image": (time.perf_counter() - start) / n}
 
 
+def scenes(n: int, count: int, seed: int):
+    """The benchmark's scenes of n objects: (specs, clean renders, noisy renders), seeded by
+    (seed, n) so every run and every script sees the same ones."""
+    rng = np.random.default_rng([seed, n])
+    specs = []
+    for _ in range(count):
+        try:
+            specs.append(sample_scene(rng, SceneConfig(min_objects=n, max_objects=n)))
+        except SceneError:
+            continue
+    clean = [render_array(s, 256) for s in specs]
+    return specs, clean, [render_noisy(s, rng, 256) for s in specs]
+
+
 def synthetic(model, args, config, cache):
     rows = []
     for n in range(1, args.max_objects + 1):
-        rng = np.random.default_rng([args.seed, n])
-        specs = []
-        for _ in range(args.per_count):
-            try:
-                specs.append(sample_scene(rng, SceneConfig(min_objects=n, max_objects=n)))
-            except SceneError:
-                continue
-        clean = [render_array(s, 256) for s in specs]
-        noisy = [render_noisy(s, rng, 256) for s in specs]
+        specs, clean, noisy = scenes(n, args.per_count, args.seed)
         row = {"objects": n, "clean": parse_all(model, clean, specs, config, cache),
                "noisy": parse_all(model, noisy, specs, config, cache)}
         rows.append(row)
