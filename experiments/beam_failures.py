@@ -11,12 +11,14 @@ canonical drawing order the network was trained on, STOP included. Writes beam_f
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import os
 import platform
 from pathlib import Path
 
 import torch
 
+from graphics2prog.data import prefix_canvases
 from graphics2prog.infer.beam import BeamConfig, as_image, beam_search
 from graphics2prog.models.registry import load_model
 from graphics2prog.models.tokens import encode
@@ -26,27 +28,23 @@ from synthetic_parsing import scenes
 
 
 @torch.no_grad()
-def log_prob(model, cache, image, spec: Spec) -> float:
-    """log P(spec | image): its commands in canonical order, then STOP."""
-    target = model.prepare(as_image(image))
-    canvas, total = cache.blank(1), 0.0
-    for p in [*spec, None]:
-        tokens = torch.tensor([encode(p)])
-        total += model.log_prob(target, cache.to_float(canvas).unsqueeze(1), tokens).item()
-        if p is not None:
-            canvas = cache.extend(canvas, [p])
-    return total
+def log_prob(model, image, spec: Spec) -> float:
+    """log P(spec | image): its commands in canonical order, then STOP, in one batched call
+    over the prefix canvases training uses."""
+    canvases = torch.from_numpy(prefix_canvases(spec, model.config.image_size))
+    tokens = torch.tensor([encode(p) for p in [*spec, None]])
+    targets = model.prepare(as_image(image)).expand(len(tokens), -1, -1, -1)
+    return model.log_prob(targets, SpriteCache.to_float(canvases).unsqueeze(1), tokens).sum().item()
 
 
 def flags_only(missing, extra) -> bool:
     """The two sides differ only in the arrow/dashed flags (or direction) of the same lines."""
-    def segment(p):
-        return frozenset([(p.x1, p.y1), (p.x2, p.y2)])
-    if not missing or len(missing) != len(extra):
+    if not missing or not all(isinstance(p, Line) for p in missing | extra):
         return False
-    if not all(isinstance(p, Line) for p in missing | extra):
-        return False
-    return sorted(map(sorted, map(segment, missing))) == sorted(map(sorted, map(segment, extra)))
+
+    def segments(lines):
+        return Counter(frozenset([(p.x1, p.y1), (p.x2, p.y2)]) for p in lines)
+    return segments(missing) == segments(extra)
 
 
 def main():
@@ -76,7 +74,7 @@ def main():
             rank = next((k + 1 for k, (s, _) in enumerate(ranked) if exact_match(s, truth)), None)
             missing, extra = truth.as_set() - best.as_set(), best.as_set() - truth.as_set()
             rows.append({"objects": n, "scene": i, "top1": score,
-                         "truth": log_prob(model, cache, image, truth), "rank": rank,
+                         "truth": log_prob(model, image, truth), "rank": rank,
                          "flags_only": flags_only(missing, extra),
                          "missing": sorted(map(str, missing)), "extra": sorted(map(str, extra))})
             print(f"{n:2d} objects, scene {i}: {len(rows)} failures so far", flush=True)
