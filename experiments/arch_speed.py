@@ -21,6 +21,7 @@ from graphics2prog.models.proposal import ProposalConfig, build_model
 from graphics2prog.models.registry import for_inference
 
 ARCHS = {"grid": ProposalConfig(), "grid96": ProposalConfig(width=96, hidden=192),
+         "flag256": ProposalConfig(flag_size=256),
          "paper": ProposalConfig(arch="paper", image_size=256)}
 
 
@@ -88,7 +89,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--archs", default="grid,grid96,paper")
+    ap.add_argument("--archs", default="grid,flag256,grid96,paper")
     ap.add_argument("--out", default="experiments/results/arch_speed.json")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -99,10 +100,10 @@ def main():
     rows = [measure(a, ARCHS[a], args.batch, args.seconds, gen) for a in args.archs.split(",")]
     print(f"machine: {machine}")
     base = next((r for r in rows if r["arch"] == "paper"), rows[0])
-    print(f"{'arch':6} {'size':>4} {'params':>8} {'train/s':>8} {'infer/s':>8} "
+    print(f"{'arch':7} {'size':>4} {'params':>8} {'train/s':>8} {'infer/s':>8} "
           f"{'step1 ms':>9} {'step256 ms':>10} {'train x':>7}")
     for r in rows:
-        print(f"{r['arch']:6} {r['image_size']:4d} {r['params']:8d} {r['train_samples_s']:8.1f} "
+        print(f"{r['arch']:7} {r['image_size']:4d} {r['params']:8d} {r['train_samples_s']:8.1f} "
               f"{r['infer_samples_s']:8.1f} {r['step_ms_1']:9.1f} {r['step_ms_256']:10.1f} "
               f"{r['train_samples_s'] / base['train_samples_s']:7.1f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -283,8 +283,8 @@ def cmd_train_proposal(args) -> int:
     lo, hi = args.objects
     train_proposal(TrainConfig(
         scenes=args.scenes, epochs=args.epochs, batch=args.batch, arch=args.arch,
-        width=args.width, hidden=args.hidden, device=args.device, resume=args.resume,
-        out=args.out, seed=args.seed,
+        width=args.width, hidden=args.hidden, flag_size=args.flag_size, device=args.device,
+        resume=args.resume, out=args.out, seed=args.seed,
         shards=args.shards, min_objects=lo, max_objects=hi, workers=args.workers,
         max_steps=args.max_steps, threads=args.threads, val_every=args.val_every,
         init=args.init, lr=args.lr, quiet=args.quiet))
@@ -381,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arch", choices=("grid", "paper"), default="grid")
     p.add_argument("--width", type=_positive_int, default=64, help="grid arch: conv channels")
     p.add_argument("--hidden", type=_positive_int, default=128, help="grid arch: head units")
+    p.add_argument("--flag-size", type=int, default=0,
+                   help="grid arch: resolution at which the arrow and dashed heads read the "
+                        "drawing, a multiple of 128 (default: the network's 128)")
     p.add_argument("--shards", help="a `g2p data synth` folder (default: scenes on the fly)")
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--init", metavar="CKPT",

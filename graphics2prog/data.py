@@ -201,8 +201,9 @@ class ProposalDataset(_StreamConfig, IterableDataset):
     """Teacher-forcing examples for the proposal network over the canonical drawing order.
 
     A scene p1..pn gives n+1 examples (target, canvas of p1..pk, tokens of p_{k+1}), the last
-    one with the STOP command. Yields tuples of tensors: target float32 (1, S, S), canvas
-    float32 (1, S, S) (both ink = 1), tokens int64 (7,). Scenes come from `shards` (a
+    one with the STOP command. Yields tuples of tensors: target float32 (1, T, T), canvas
+    float32 (1, S, S) (both ink = 1), tokens int64 (7,); S is `image_size` and T is
+    `target_size` (default S: a network reading a finer target gets one). Scenes come from `shards` (a
     write_shards directory) or, with shards=None, are generated on the fly (`scenes_per_epoch`
     per epoch, None = endless). Readers (DDP rank x DataLoader worker) split the shards among
     themselves (or their rows, when there are fewer shards than readers). With shuffle, the
@@ -210,8 +211,8 @@ class ProposalDataset(_StreamConfig, IterableDataset):
     """
 
     def __init__(self, shards=None, *, image_size: int = 256, seed: int = 0,
-                 shuffle: bool = True, rank: int = 0, world_size: int = 1,
-                 scenes_per_epoch: Optional[int] = None, pool_size: int = 64,
+                 target_size: Optional[int] = None, shuffle: bool = True, rank: int = 0,
+                 world_size: int = 1, scenes_per_epoch: Optional[int] = None, pool_size: int = 64,
                  scene_config: SceneConfig = SceneConfig(),
                  noise_config: NoiseConfig = NoiseConfig()):
         super().__init__(image_size, seed, rank, world_size, scenes_per_epoch, scene_config,
@@ -219,6 +220,7 @@ class ProposalDataset(_StreamConfig, IterableDataset):
         self.shard_dir = None if shards is None else Path(shards)
         self.shard_files = ([] if shards is None else
                             [self.shard_dir / s["file"] for s in read_manifest(shards)["shards"]])
+        self.target_size = target_size or image_size
         self.shuffle = shuffle
         self.pool_size = pool_size if shuffle else 1
 
@@ -251,7 +253,7 @@ class ProposalDataset(_StreamConfig, IterableDataset):
             ks = list(range(len(spec), -1, -1))  # popped from the end: k = 0 first
             if self.shuffle:
                 rng.shuffle(ks)
-            pool.append([_target(image, self.image_size),
+            pool.append([_target(image, self.target_size),
                          prefix_canvases(spec, self.image_size), tokens, ks])
             while len(pool) >= self.pool_size:
                 yield self._take(pool, rng)

@@ -27,6 +27,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from .data import ProposalDataset, prefix_canvases
+from .errors import InputError
 from .infer.beam import greedy
 from .models.checkpoint import (WeightsError, config_from_dict, load_checkpoint,
                                 model_from_checkpoint, save_checkpoint, unwrap)
@@ -52,6 +53,7 @@ class TrainConfig:
     image_size: int = 0          # 0: the architecture's default (grid 128, paper 256)
     width: int = 64              # grid arch: conv channels
     hidden: int = 128            # grid arch: head units
+    flag_size: int = 0           # grid arch: resolution the arrow/dashed heads read (0: image_size)
     shards: Optional[str] = None  # a `g2p data synth` folder; None: scenes drawn on the fly
     min_objects: int = 1
     max_objects: int = 12
@@ -71,8 +73,11 @@ class TrainConfig:
 
 def model_config(config: TrainConfig) -> ProposalConfig:
     size = config.image_size or DEFAULT_SIZE[config.arch]
+    if config.flag_size and (config.arch != "grid" or config.flag_size % size):
+        raise InputError(f"--flag-size {config.flag_size}: needs the grid arch and a multiple "
+                         f"of its image size {size}")
     return ProposalConfig(arch=config.arch, image_size=size, width=config.width,
-                          hidden=config.hidden)
+                          hidden=config.hidden, flag_size=config.flag_size)
 
 
 def steps_per_epoch(config: TrainConfig, world: int) -> int:
@@ -92,10 +97,11 @@ def _one_thread(_worker: int) -> None:
     torch.set_num_threads(1)  # the worker processes are the parallelism
 
 
-def batches(config: TrainConfig, image_size: int, rank: int, world: int, offset: int):
+def batches(config: TrainConfig, model: ProposalConfig, rank: int, world: int, offset: int):
     """Endless (target, canvas, tokens) batches for this rank; each pass reshuffles."""
     scene_config = SceneConfig(min_objects=config.min_objects, max_objects=config.max_objects)
-    data = ProposalDataset(config.shards, image_size=image_size, seed=config.seed, rank=rank,
+    data = ProposalDataset(config.shards, image_size=model.image_size,
+                           target_size=model.flag_size or None, seed=config.seed, rank=rank,
                            world_size=world, scene_config=scene_config)
     loader = DataLoader(data, batch_size=config.batch, num_workers=config.workers,
                         worker_init_fn=_one_thread)
@@ -241,7 +247,7 @@ def train_proposal(config: TrainConfig) -> dict:
 
     bar = tqdm(total=total, initial=step, disable=not lead or config.quiet, file=sys.stderr,
                unit="step", mininterval=2.0, dynamic_ncols=True)
-    data = batches(config, model.config.image_size, rank, world, offset=1000 * step)
+    data = batches(config, model.config, rank, world, offset=1000 * step)
     loss_ema, val_time, start, start_samples, elapsed0 = None, 0.0, time.time(), samples, elapsed
     checkpoint = Checkpointer(save, config.save_every_s)
     while step < total:

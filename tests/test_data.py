@@ -87,6 +87,16 @@ def test_proposal_examples_follow_the_canonical_prefixes(shards):
             i += 1
 
 
+def test_targets_can_be_finer_than_canvases(shards):
+    coarse = list(ProposalDataset(shards, image_size=64, shuffle=False))
+    fine = list(ProposalDataset(shards, image_size=64, target_size=128, shuffle=False))
+    assert len(fine) == len(coarse)
+    for (t, c, tok), (t64, c64, tok64) in zip(fine, coarse):
+        assert t.shape == (1, 128, 128) and c.shape == (1, 64, 64)
+        assert torch.equal(c, c64) and torch.equal(tok, tok64)
+        assert torch.allclose(torch.nn.functional.avg_pool2d(t, 2), t64, atol=1e-6)
+
+
 def test_shuffled_stream_is_seeded_and_complete(shards):
     def fingerprints(ds):
         return sorted((tuple(tok.tolist()), round(float(c.sum()), 3), round(float(t.sum()), 3))

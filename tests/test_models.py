@@ -92,6 +92,26 @@ def test_inputs_of_any_size_are_resized():
     assert model(targets, canvases, tokens)[1].shape == (2, 17)
 
 
+def test_flag_heads_can_read_a_finer_target():
+    """flag_size: the CNN reads the target averaged down to image_size, the arrow and dashed
+    heads read it as given; the coarse heads then see exactly what a plain net sees."""
+    torch.manual_seed(0)
+    fine = build_model(ProposalConfig(image_size=64, width=8, hidden=8, flag_size=128))
+    torch.nn.init.normal_(fine.profile_in.weight)  # zero at init: make the ink count
+    plain = build_model(TINY)
+    plain.load_state_dict(fine.state_dict())
+    targets, canvases, tokens = batch(size=128)
+    assert fine.prepare(targets).shape == (6, 1, 128, 128)
+    small = canvases[..., ::2, ::2]  # canvases come at image_size
+    cells, path, ink = fine.encode(targets, small)
+    plain_cells, plain_path, plain_ink = plain.encode(targets, small)
+    assert ink.shape[-1] == 128 and plain_ink.shape[-1] == 64
+    assert torch.allclose(cells, plain_cells) and torch.allclose(path, plain_path)
+    assert not torch.allclose(fine(targets, small, tokens)[5], plain(targets, small, tokens)[5])
+    one = targets[:1].expand(4, -1, -1, -1)  # an expanded image is resized once, the same
+    assert torch.equal(fine.encode(one, small[:4])[0], fine.encode(one.contiguous(), small[:4])[0])
+
+
 def test_unknown_architecture():
     with pytest.raises(ValueError, match="unknown architecture"):
         build_model(ProposalConfig(arch="nope"))

@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
+from graphics2prog.errors import InputError
 from graphics2prog.models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from graphics2prog.models.proposal import ProposalConfig, build_model
 from graphics2prog.models.checkpoint import WeightsError
@@ -87,6 +88,16 @@ def test_train_writes_checkpoint_and_resume_continues(tmp_path):
     assert metrics["step"] == 3 and load_checkpoint(tmp_path / "p.pt")["samples"] == 12
     lines = (tmp_path / "p.metrics.jsonl").read_text().splitlines()
     assert [json.loads(s)["step"] for s in lines] == [2, 3]
+
+
+def test_flag_heads_at_a_finer_size_train_from_a_plain_net(tmp_path):
+    """--flag-size with --init: every weight carries over; the loop feeds finer targets."""
+    train_proposal(tiny(tmp_path, out=str(tmp_path / "plain.pt")))
+    metrics = train_proposal(tiny(tmp_path, flag_size=128, init=str(tmp_path / "plain.pt")))
+    assert metrics["step"] == 2
+    assert load_checkpoint(tmp_path / "p.pt")["config"]["flag_size"] == 128
+    with pytest.raises(InputError, match="flag-size"):
+        train_proposal(tiny(tmp_path, flag_size=96))
 
 
 def _ddp_worker(rank, world, port, config):

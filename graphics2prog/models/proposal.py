@@ -34,6 +34,7 @@ class ProposalConfig:
     hidden: int = 128       # hidden units of the heads (grid)
     path_samples: int = 6   # feature samples along a candidate segment (grid)
     profile_samples: int = 96  # ink samples along a line for the arrow and dashed heads (grid)
+    flag_size: int = 0      # resolution of the ink those heads read (grid; 0: image_size)
 
 
 def build_model(config: ProposalConfig) -> "ProposalModel":
@@ -153,6 +154,8 @@ def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
     images = images.float()
     if images.shape[-2:] == (size, size):
         return images
+    if images.shape[0] > 1 and images.stride(0) == 0:  # one image expanded (beam, SMC)
+        return resize_images(images[:1], size).expand(images.shape[0], -1, -1, -1)
     return F.interpolate(images, size=(size, size), mode="area")
 
 
@@ -174,7 +177,8 @@ class GridNet(ProposalModel):
     rectangle edges it would close, which is what decides whether that command was drawn; the
     arrow and dashed heads also read the ink at full input resolution, along the line and in a
     patch at each end (dashes, gaps and arrow barbs are a few pixels long, finer than any
-    feature map)."""
+    feature map). With `flag_size` above `image_size` they read the drawing at that finer
+    resolution, where dashes and barbs are still sharp; the CNN reads it area-averaged."""
 
     def __init__(self, config: ProposalConfig):
         super().__init__()
@@ -183,6 +187,7 @@ class GridNet(ProposalModel):
         unit = S // (NUM_COORDS - 1)  # pixels per grid unit
         stages = unit.bit_length() - 1
         assert unit == 2 ** stages and stages >= 2, "grid arch needs image_size = 16 * 2^k, k >= 2"
+        assert config.flag_size % S == 0, "flag_size must be a multiple of image_size"
         self.pad = unit // 2  # grid points then sit at the centres of the 17x17 cells
         self.fine = nn.Sequential(conv(2, w // 4, 5, 2), conv(w // 4, w // 2, 3, 2),
                                   conv(w // 2, w // 2))  # stride 4: features along paths
@@ -222,8 +227,14 @@ class GridNet(ProposalModel):
                 "p1_in.weight": [w, 2], "p2_cell.weight": [w, 2],
                 "p2_path.weight": [c, c, c, c], "flag_in.weight": [w, w, c, c]}
 
+    def prepare(self, images: torch.Tensor) -> torch.Tensor:
+        """Targets at the resolution the flag heads read (encode averages them down)."""
+        return resize_images(images, self.config.flag_size or self.config.image_size)
+
     def encode(self, targets, canvases) -> Feats:
-        x = torch.cat([self.prepare(targets), self.prepare(canvases)], 1)  # (B, 2, S, S)
+        S = self.config.image_size
+        ink = self.prepare(targets)
+        x = torch.cat([resize_images(ink, S), resize_images(canvases, S)], 1)  # (B, 2, S, S)
         x = F.pad(x, (self.pad,) * 4)
         fine = self.fine(x)  # (B, w, 34, 34) image orientation
         coarse = self.coarse(fine)  # (B, w, 17, 17)
@@ -232,15 +243,16 @@ class GridNet(ProposalModel):
         grid = coarse.flip(2).transpose(2, 3)  # (B, w, 17x, 17y): [b, c, x, y] = map at (x, y)
         grid = grid + self.context(torch.cat([grid, pos], 1))
         cells = torch.cat([grid.flatten(2), pos.flatten(2)], 1).transpose(1, 2)  # (B, 289, w+2)
-        return cells, self.path_proj(fine), x[:, :1]
+        return cells, self.path_proj(fine), ink
 
-    def _sample(self, image, pts):
-        """Bilinear samples of a padded map (B, C, ., .) at grid points pts (B, N, K, 2) in
-        (x, y) units: (B, C, N, K)."""
-        P = self.config.image_size + 2 * self.pad
-        unit = self.config.image_size / (NUM_COORDS - 1)
-        u = (unit * pts[..., 0] + self.pad) / P * 2 - 1
-        v = (self.config.image_size - unit * pts[..., 1] + self.pad) / P * 2 - 1
+    def _sample(self, image, pts, padded: bool = True):
+        """Bilinear samples of a map (B, C, ., .) at grid points pts (B, N, K, 2) in (x, y)
+        units: (B, C, N, K). A padded map (features of the padded input) has the margin
+        self.pad around the image; an unpadded one (the ink) reads zeros outside."""
+        S, pad = self.config.image_size, self.pad if padded else 0
+        unit = S / (NUM_COORDS - 1)
+        u = (unit * pts[..., 0] + pad) / (S + 2 * pad) * 2 - 1
+        v = (S - unit * pts[..., 1] + pad) / (S + 2 * pad) * 2 - 1
         return F.grid_sample(image, torch.stack([u, v], -1), align_corners=False)
 
     def _sample_path(self, path, pts):
@@ -259,7 +271,7 @@ class GridNet(ProposalModel):
         t = torch.linspace(0, 1, self.config.profile_samples, device=a.device)
         pts = (a[:, None, None] + t[None, :, None, None] * d[:, None, None]
                + across[None, None, :, None] * normal[:, None, None])  # (B, N, 5, 2)
-        profile = self._sample(ink, pts).amax(3)  # (B, 1, N)
+        profile = self._sample(ink, pts, padded=False).amax(3)  # (B, 1, N)
         f = self.profile(profile)
         return torch.cat([f.mean(2), f.amax(2)], 1)
 
@@ -273,7 +285,7 @@ class GridNet(ProposalModel):
         along = torch.linspace(-0.8, 0.15, END_ALONG, device=a.device)[None, :, None, None]
         across = torch.linspace(-0.45, 0.45, END_ACROSS, device=a.device)[None, None, :, None]
         patches = [self._sample(ink, end[:, None, None] + along * (s * u)[:, None, None]
-                                + across * (s * n)[:, None, None]).flatten(1)
+                                + across * (s * n)[:, None, None], padded=False).flatten(1)
                    for end, s in ((b, 1.0), (a, -1.0))]
         return torch.cat(patches, 1)
 
