@@ -10,7 +10,6 @@ canonical drawing order the network was trained on, STOP included. Writes beam_f
 """
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 import os
 import platform
@@ -24,7 +23,7 @@ from graphics2prog.models.registry import load_model
 from graphics2prog.models.tokens import encode
 from graphics2prog.render import SpriteCache
 from graphics2prog.spec import Line, Spec, exact_match
-from synthetic_parsing import scenes
+from synthetic_parsing import benchmark_arguments, scenes
 
 
 @torch.no_grad()
@@ -48,16 +47,7 @@ def flags_only(missing, extra) -> bool:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("checkpoint", nargs="?", default="proposal")
-    ap.add_argument("--max-objects", type=int, default=12)
-    ap.add_argument("--per-count", type=int, default=10)
-    ap.add_argument("--beam", type=int, default=8)
-    ap.add_argument("--expand", type=int, default=6)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", default="experiments/results")
-    args = ap.parse_args()
+    args = benchmark_arguments(__doc__.splitlines()[0], max_objects=12).parse_args()
     torch.set_num_threads(args.threads)
     model = load_model(args.checkpoint)
     cache = SpriteCache(model.config.image_size)

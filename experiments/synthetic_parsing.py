@@ -127,17 +127,23 @@ def table(rows, dev, meta) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def benchmark_arguments(description: str, max_objects: int) -> argparse.ArgumentParser:
+    """The options this benchmark shares with the scripts that reuse its scenes and beam."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("checkpoint", nargs="?", default="proposal")
     ap.add_argument("--per-count", type=int, default=10)
-    ap.add_argument("--max-objects", type=int, default=24)
+    ap.add_argument("--max-objects", type=int, default=max_objects)
     ap.add_argument("--beam", type=int, default=8)
     ap.add_argument("--expand", type=int, default=6)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--dev", default="../shared/drawings/dev")
     ap.add_argument("--out", default="experiments/results")
+    return ap
+
+
+def main():
+    ap = benchmark_arguments(__doc__.splitlines()[0], max_objects=24)
+    ap.add_argument("--dev", default="../shared/drawings/dev")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model = load_model(args.checkpoint)
