@@ -3,9 +3,8 @@
 The paper's supplement perturbs renders by an intensity factor in [0.5, 1.5], a translation of
 up to 3 px and random perturbations of strokes, positions and sizes. On top of that this model
 draws what makes scanned hand drawings look hand made: wobbly polyline strokes, per-stroke
-width and pressure, overshoot and gaps at rectangle corners, arrow heads of one or two strokes
-that shrink on short shafts, imperfect circles that do not close exactly, uneven dashes, a
-smooth pressure field and a little blur.
+width and pressure, overshoot and gaps at rectangle corners, two-stroke arrow heads, imperfect
+circles that do not close exactly, uneven dashes, a smooth pressure field and a little blur.
 All lengths in `NoiseConfig` are pixels at 256 px and scale with the image size.
 """
 from __future__ import annotations
@@ -47,8 +46,7 @@ class NoiseConfig:
     closure_rad: tuple[float, float] = (-0.3, 0.6)      # circle arc missing (<0) or overlapping
     drift: float = 0.04                                 # sigma of radius drift over one lap
     bump_px: tuple[float, float] = (0.2, 0.9)           # radial bumps of circles
-    arrow_length_px: tuple[float, float] = (4.0, 10.5)
-    arrow_shaft_frac: tuple[float, float] = (0.3, 0.7)  # short shafts get small heads
+    arrow_length_px: tuple[float, float] = (6.0, 10.5)
     arrow_half_angle_deg: tuple[float, float] = (25.0, 42.0)
     arrow_angle_jitter_deg: float = 6.0
     arrow_v_p: float = 0.6                              # head drawn as one V stroke, else two
@@ -224,9 +222,7 @@ class _Pen:
         half = math.radians(rng.uniform(*cfg.arrow_half_angle_deg))
         angles = heading + np.array([-half, half]) + np.radians(
             rng.normal(0.0, cfg.arrow_angle_jitter_deg, 2))
-        head = min(rng.uniform(*cfg.arrow_length_px) * k,
-                   rng.uniform(*cfg.arrow_shaft_frac) * s[-1])  # people shrink heads to fit
-        length = head * (1.0 + rng.normal(0.0, 0.1, 2))
+        length = rng.uniform(*cfg.arrow_length_px) * k * (1.0 + rng.normal(0.0, 0.1, 2))
         barbs = tip + np.stack((np.cos(angles), np.sin(angles)), 1) * length[:, None]  # (2, 2)
         style = rng.random()
         if style < cfg.arrow_filled_p:

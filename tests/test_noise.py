@@ -50,17 +50,3 @@ def test_config_controls_the_noise():
     faint = NoiseConfig(intensity=(0.5, 0.5))
     b = render_noisy([Rectangle(2, 2, 10, 10)], np.random.default_rng(0), config=faint)
     assert b.max() <= 0.5 + 1e-6
-
-
-def test_short_shafts_get_small_arrow_heads():
-    """A head is at most a fraction of its shaft: 1-unit arrows are drawn with small heads."""
-    straight = NoiseConfig(translate_px=0.0, shift_px=0.0, vertex_px=0.0, wobble_px=(0.0, 0.0),
-                           bow_px=0.0, tremor_px=0.0, arrow_length_px=(10.0, 10.0),
-                           arrow_shaft_frac=(0.3, 0.3), arrow_angle_jitter_deg=0.0)
-
-    def head_height(line):
-        ink = render_noisy([line], np.random.default_rng(0), config=straight)
-        return np.count_nonzero((ink > 0.2).any(axis=1))   # rows touched: shaft plus barbs
-
-    short, long = Line(4, 8, 5, 8, arrow=True), Line(4, 8, 12, 8, arrow=True)
-    assert head_height(short) + 3 < head_height(long)
