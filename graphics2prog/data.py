@@ -203,15 +203,16 @@ class ProposalDataset(_StreamConfig, IterableDataset):
     A scene p1..pn gives n+1 examples (target, canvas of p1..pk, tokens of p_{k+1}), the last
     one with the STOP command. Yields tuples of tensors: target float32 (1, T, T), canvas
     float32 (1, S, S) (both ink = 1), tokens int64 (7,); S is `image_size` and T is
-    `target_size` (default S; a network whose flag heads read a finer drawing gets one).
+    `target_size` (0: S; a network whose flag heads read a finer drawing gets one).
     Scenes come from `shards` (a write_shards directory) or, with shards=None, are generated
-    on the fly (`scenes_per_epoch` per epoch, None = endless). Readers (DDP rank x DataLoader worker) split the shards among
-    themselves (or their rows, when there are fewer shards than readers). With shuffle, the
-    examples of `pool_size` scenes are interleaved at random, so a batch mixes many scenes.
+    on the fly (`scenes_per_epoch` per epoch, None = endless). Readers (DDP rank x DataLoader
+    worker) split the shards among themselves (or their rows, when there are fewer shards than
+    readers). With shuffle, the examples of `pool_size` scenes are interleaved at random, so a
+    batch mixes many scenes.
     """
 
     def __init__(self, shards=None, *, image_size: int = 256, seed: int = 0,
-                 target_size: Optional[int] = None, shuffle: bool = True, rank: int = 0,
+                 target_size: int = 0, shuffle: bool = True, rank: int = 0,
                  world_size: int = 1, scenes_per_epoch: Optional[int] = None, pool_size: int = 64,
                  scene_config: SceneConfig = SceneConfig(),
                  noise_config: NoiseConfig = NoiseConfig()):

@@ -101,8 +101,8 @@ def batches(config: TrainConfig, model: ProposalConfig, rank: int, world: int, o
     """Endless (target, canvas, tokens) batches for this rank; each pass reshuffles."""
     scene_config = SceneConfig(min_objects=config.min_objects, max_objects=config.max_objects)
     data = ProposalDataset(config.shards, image_size=model.image_size,
-                           target_size=model.flag_size or model.image_size, seed=config.seed,
-                           rank=rank, world_size=world, scene_config=scene_config)
+                           target_size=model.flag_size, seed=config.seed, rank=rank,
+                           world_size=world, scene_config=scene_config)
     loader = DataLoader(data, batch_size=config.batch, num_workers=config.workers,
                         worker_init_fn=_one_thread)
     for n in count():
