@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from graphics2prog.train import TrainConfig, train_proposal
+from graphics2prog.training.proposal import TrainConfig, train_proposal
 
 RESULTS = Path(__file__).resolve().parents[1] / "experiments" / "results"
 

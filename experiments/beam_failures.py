@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from graphics2prog.data import prefix_canvases
+from graphics2prog.training.data import prefix_canvases
 from graphics2prog.infer.beam import BeamConfig, as_image, beam_search
 from graphics2prog.models.registry import load_model
 from graphics2prog.models.tokens import encode

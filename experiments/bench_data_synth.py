@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from graphics2prog.data import write_shards
+from graphics2prog.training.data import write_shards
 from graphics2prog.noise import render_noisy
 from graphics2prog.scenes import sample_scene
 

@@ -21,12 +21,12 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from graphics2prog.data import load_drawing_folder
+from graphics2prog.image.drawings import load_drawing_folder
 from graphics2prog.infer.beam import BeamConfig, beam_search
 from graphics2prog.infer.smc import SMCConfig, smc
 from graphics2prog.models.registry import load_likelihood, load_model
-from graphics2prog.preprocess import preprocess_image
-from graphics2prog.infer.evaluate import score_drawing
+from graphics2prog.image.prepare import preprocess_image
+from graphics2prog.pipeline.scoring import score_drawing
 from graphics2prog.spec import exact_match
 
 from plotting import line_panels

@@ -27,11 +27,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from graphics2prog.data import load_drawing_folder
-from graphics2prog.infer.pipeline import InferConfig, Pipeline
+from graphics2prog.image.drawings import load_drawing_folder
+from graphics2prog.pipeline.core import InferConfig, Pipeline
 from graphics2prog.noise import render_noisy
-from graphics2prog.photo.synth import LEVELS, style_for, synth_photo
-from graphics2prog.preprocess import prepare
+from graphics2prog.photo_sim import LEVELS, style_for, synth_photo
+from graphics2prog.image.prepare import prepare
 from graphics2prog.render import render_array
 from graphics2prog.spec import Spec, iou, match_up_to_translation
 

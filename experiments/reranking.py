@@ -23,9 +23,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from graphics2prog.data import load_drawing_folder
-from graphics2prog.infer.pipeline import InferConfig, Pipeline
-from graphics2prog.infer.rerank import (FEATURES, PRIOR_FILE, Candidates, describe, fit_prior,
+from graphics2prog.image.drawings import load_drawing_folder
+from graphics2prog.pipeline.core import InferConfig, Pipeline
+from graphics2prog.pipeline.rerank import (FEATURES, PRIOR_FILE, Candidates, describe, fit_prior,
                                         rerank_order)
 from graphics2prog.spec import exact_match, iou, spec_from_dict, spec_to_dict
 

@@ -22,8 +22,8 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
-from graphics2prog.data import load_drawing_folder
-from graphics2prog.infer.pipeline import InferConfig, Pipeline
+from graphics2prog.image.drawings import load_drawing_folder
+from graphics2prog.pipeline.core import InferConfig, Pipeline
 from graphics2prog.spec import Spec, match_up_to_translation
 
 ROOT = Path(__file__).resolve().parents[1]

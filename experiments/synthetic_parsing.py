@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from graphics2prog.data import load_drawing_folder, preprocess_image
+from graphics2prog.image.drawings import load_drawing_folder
+from graphics2prog.image.prepare import preprocess_image
 from graphics2prog.infer.beam import BeamConfig, beam_search
 from graphics2prog.models.registry import load_model, resolve
 from graphics2prog.models.checkpoint import load_checkpoint

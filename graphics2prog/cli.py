@@ -114,7 +114,7 @@ def cmd_sample(args) -> int:
             render.save_png(spec, out / f"scene-{i}-clean.png")
             render.array_to_png(render_noisy(spec, rng), out / f"scene-{i}.png")
             if args.photo:
-                from .photo.synth import style_for, synth_photo
+                from .photo_sim import style_for, synth_photo
                 synth_photo(spec, np.random.default_rng([args.seed, i]),
                             style_for(args.photo)).save(out / f"scene-{i}-photo.jpg")
     if args.json:
@@ -126,7 +126,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_data_synth(args) -> int:
-    from .data import write_shards
+    from .training.data import write_shards
     from .scenes import SceneConfig
 
     lo, hi = args.objects
@@ -144,7 +144,7 @@ def _progress_bar(args, total: float, unit: str):
 
 
 def _infer_config(args):
-    from .infer.pipeline import InferConfig
+    from .pipeline.core import InferConfig
     return InferConfig(method=args.method, top=args.top, particles=args.particles,
                        time_budget=args.time_budget, beam=args.beam,
                        program=not args.no_program, synth_timeout=args.synth_timeout,
@@ -154,7 +154,8 @@ def _infer_config(args):
 
 
 def cmd_infer(args) -> int:
-    from .infer.pipeline import Pipeline, write_outputs
+    from .export.outputs import write_outputs
+    from .pipeline.core import Pipeline
     from .spec import spec_to_text
 
     path = Path(args.drawing)
@@ -183,9 +184,9 @@ def cmd_infer(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .data import load_drawing_folder
-    from .infer.evaluate import evaluate, format_table
-    from .infer.pipeline import Pipeline
+    from .image.drawings import load_drawing_folder
+    from .pipeline.core import Pipeline
+    from .pipeline.scoring import evaluate, format_table
 
     drawings = load_drawing_folder(args.directory, args.ground_truth)
     if not drawings:
@@ -278,7 +279,7 @@ def cmd_synth(args) -> int:
 
 
 def cmd_train_proposal(args) -> int:
-    from .train import TrainConfig, train_proposal
+    from .training.proposal import TrainConfig, train_proposal
 
     lo, hi = args.objects
     train_proposal(TrainConfig(
@@ -292,7 +293,7 @@ def cmd_train_proposal(args) -> int:
 
 
 def cmd_train_likelihood(args) -> int:
-    from .train_likelihood import LikelihoodTrainConfig, train_likelihood
+    from .training.likelihood import LikelihoodTrainConfig, train_likelihood
 
     lo, hi = args.objects
     train_likelihood(LikelihoodTrainConfig(

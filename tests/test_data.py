@@ -10,9 +10,11 @@ import pytest
 import torch
 from PIL import Image
 
-from graphics2prog.data import (Drawing, ImageInputError, LikelihoodDataset, ProposalDataset,
-                                load_drawing_folder, load_shard, preprocess_image, read_manifest,
-                                write_shards)
+from graphics2prog.image.decode import ImageInputError
+from graphics2prog.image.drawings import Drawing, load_drawing_folder
+from graphics2prog.image.prepare import preprocess_image
+from graphics2prog.training.data import (LikelihoodDataset, ProposalDataset, load_shard,
+                                         read_manifest, write_shards)
 from graphics2prog.errors import InputError
 from graphics2prog.models.tokens import STOP, encode
 from graphics2prog.render import SpriteCache

@@ -5,7 +5,7 @@ import torch
 from graphics2prog.models.checkpoint import WeightsError, load_checkpoint
 from graphics2prog.models.likelihood import LikelihoodConfig, LikelihoodNet
 from graphics2prog.models.registry import load_likelihood, register
-from graphics2prog.train_likelihood import LikelihoodTrainConfig, train_likelihood
+from graphics2prog.training.likelihood import LikelihoodTrainConfig, train_likelihood
 
 
 def tiny(tmp_path, **kw):

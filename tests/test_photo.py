@@ -1,5 +1,5 @@
 """Photos and scans of drawings on graph paper: the grid's unit and rotation, grid removal,
-and photos end to end (simulated by graphics2prog.photo.synth)."""
+and photos end to end (simulated by graphics2prog.photo_sim)."""
 import json
 from dataclasses import replace
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from graphics2prog.cli import main
-from graphics2prog.photo.prepare import find_paper_grid, read_photo
-from graphics2prog.photo.synth import style_for, synth_photo, table_photo
+from graphics2prog.image.graph_paper import find_paper_grid, read_photo
+from graphics2prog.photo_sim import style_for, synth_photo, table_photo
 from graphics2prog.render import render_array
 from graphics2prog.spec import (Circle, Line, Rectangle, Spec, match_up_to_translation,
                                 spec_from_dict)
@@ -112,7 +112,7 @@ def test_no_drawing_or_no_paper_gives_an_empty_spec(tmp_path, capsys):
 
 
 def test_a_given_grid_unit_narrows_the_search(tmp_path):
-    from graphics2prog.preprocess import prepare
+    from graphics2prog.image.prepare import prepare
 
     photo = synth_photo(ON_LINES, np.random.default_rng(40), style_for("easy", SIZE))
     path = tmp_path / "photo.jpg"
@@ -139,7 +139,7 @@ def test_simulated_photos_are_repeatable():
 
 
 def test_a_lighting_gradient_is_not_the_edge_of_a_sheet():
-    from graphics2prog.photo.sheet import find_sheet
+    from graphics2prog.image.sheet import find_sheet
 
     yy, xx = np.mgrid[0:600, 0:800]
     lit = 0.55 + 0.35 * (xx / 800) * (0.6 + 0.4 * yy / 600)  # paper filling the frame

@@ -1,7 +1,7 @@
 """The program prior: features of programs, the conditional fit, and reranking."""
 import numpy as np
 
-from graphics2prog.infer.rerank import (FEATURES, Candidates, ProgramPrior, describe, fit_prior,
+from graphics2prog.pipeline.rerank import (FEATURES, Candidates, ProgramPrior, describe, fit_prior,
                                         program_features, rerank, rerank_order)
 from graphics2prog.spec import Circle, Spec
 from graphics2prog.synth import synthesize
@@ -73,7 +73,7 @@ def test_prior_round_trips_through_json():
 def test_pipeline_reranks_on_request_and_keeps_the_program_of_the_new_best():
     from pathlib import Path
 
-    from graphics2prog.infer.pipeline import InferConfig, Pipeline
+    from graphics2prog.pipeline.core import InferConfig, Pipeline
     from graphics2prog.synth import execute
 
     drawing = Path(__file__).resolve().parents[1] / "data" / "examples" / "example-2.png"

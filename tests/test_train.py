@@ -11,7 +11,7 @@ from graphics2prog.errors import InputError
 from graphics2prog.models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from graphics2prog.models.proposal import ProposalConfig, build_model
 from graphics2prog.models.checkpoint import WeightsError
-from graphics2prog.train import TrainConfig, learning_rate, train_proposal, warm_start
+from graphics2prog.training.proposal import TrainConfig, learning_rate, train_proposal, warm_start
 
 
 def tiny(tmp_path, **kw) -> TrainConfig:

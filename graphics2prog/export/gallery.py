@@ -24,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..data import Drawing, load_drawing_folder
+from ..image.drawings import Drawing, load_drawing_folder
 from ..errors import InputError
 from .gallery_pages import ITEMS, dumps, load_items, write_pages
 
@@ -86,7 +86,7 @@ def gallery_item(pipeline, drawing: Drawing, out_dir, settings: dict) -> dict:
 
 def _infer_item(pipeline, drawing: Drawing, items: Path, key: str) -> dict:
     from .. import render
-    from ..infer.evaluate import score_drawing
+    from ..pipeline.scoring import score_drawing
     from ..spec import spec_to_dict
     from ..synth import program_cost
 
@@ -174,7 +174,7 @@ def run_gallery(directory, out_dir, config, workers: int = 1, shard: tuple = (1,
             progress(finished, len(drawings))
 
     if todo and workers <= 1:
-        from ..infer.pipeline import Pipeline
+        from ..pipeline.core import Pipeline
         pipeline = Pipeline(config)
         for drawing in todo:
             on_item(gallery_item(pipeline, drawing, out, settings))
@@ -193,7 +193,7 @@ def _worker(config, settings: dict, out_dir: str, conn) -> None:
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
     try:
-        from ..infer.pipeline import Pipeline
+        from ..pipeline.core import Pipeline
         pipeline = Pipeline(config)
     except Exception as e:  # noqa: BLE001 - reported to the parent, which stops the batch
         is_input = isinstance(e, InputError)

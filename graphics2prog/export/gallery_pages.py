@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..data import natural_key
+from ..image.drawings import natural_key
 
 ITEMS = "items"
 NO_SPEC = "Sampled no finished traces"  # the supplement's words
@@ -42,7 +42,7 @@ def load_items(out_dir) -> list[dict]:
 
 def summarise_items(items: list[dict]) -> dict:
     """evaluate.summarise's figures plus synthesis statuses, times and costs."""
-    from ..infer.evaluate import summarise
+    from ..pipeline.scoring import summarise
 
     done = [i for i in items if "error" not in i]
 

@@ -1,42 +1,51 @@
 """The whole job for one drawing: image -> ink map -> top-k specs -> program of the best spec.
 
-`Pipeline` loads the networks once, so `g2p eval` and the gallery reuse it across drawings.
+`Pipeline` loads the networks once, so `g2p eval`, the gallery and Python callers reuse it
+across drawings: `load_pipeline().infer("drawing.png")`.
 """
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 import numpy as np
 import torch
 
 from ..errors import InputError
+from ..image.ink import INK_THRESHOLD
+from ..image.prepare import prepare
+from ..infer.beam import BeamConfig, beam_search, greedy
+from ..infer.register import snap_to_grid
+from ..infer.smc import SMCConfig, smc
+from ..models.registry import DEFAULT_LIKELIHOOD, DEFAULT_PROPOSAL, load_likelihood, load_model
 from ..spec import Spec, spec_to_dict
-
-
-SEEDS = 16  # beam search specs that join SMC's pool
-RERANK_K = 10  # specs the program prior reranks (infer/rerank.py)
+from ..synth import synthesize
+from .rerank import ProgramPrior, rerank
 
 
 @dataclass
 class InferConfig:
+    """Every setting of inference, with its default; the CLI's flags take theirs from here."""
+
     method: str = "smc"          # "smc" (default) or "beam"
     top: int = 5                 # specs returned
-    particles: int = 256         # SMC particles
-    time_budget: float = 8.0     # seconds for the search (the seeding beam search, then SMC)
-    beam: int = 16               # beam width (method "beam", and SMC's seeding beam search)
+    particles: int = SMCConfig.particles
+    time_budget: float = SMCConfig.time_budget  # seconds for the search (seeding beam, then SMC)
+    beam: int = BeamConfig.beam  # beam width (method "beam", and SMC's seeding beam search)
     program: bool = True         # synthesize the program of the best spec
     synth_timeout: float = 10.0  # seconds for the synthesizer
     seed: int = 0
     device: str = "auto"         # auto | cpu | cuda
-    proposal: str = "proposal"   # registered weights name or checkpoint path
-    likelihood: str = "likelihood"  # registered weights, a path, or "pixel" (the lesion)
+    proposal: str = DEFAULT_PROPOSAL      # registered weights name or checkpoint path
+    likelihood: str = DEFAULT_LIKELIHOOD  # registered weights, a path, or "pixel" (the lesion)
     snap: bool = True            # register a rescaled drawing onto the grid (infer/register.py)
-    grid_unit: Optional[float] = None  # a photo's grid unit in pixels, when known (preprocess)
-    rerank: bool = False         # SMC: rerank the top specs by a program prior (infer/rerank.py)
+    grid_unit: Optional[float] = None  # a photo's grid unit in pixels, when known (image/)
+    rerank: bool = False         # SMC: rerank the top specs by a program prior (rerank.py)
+    seeds: int = 16              # beam search specs that join SMC's pool
+    rerank_k: int = 10           # specs the program prior reranks
+    snap_beam: int = 4           # beam width and expansion of the parses that registration fits
+    snap_primitives: int = 30    # most primitives of registration's greedy parses
 
 
 @dataclass
@@ -53,6 +62,11 @@ class InferResult:
     @property
     def best(self) -> Spec:
         return self.specs[0][0] if self.specs else Spec()
+
+    @property
+    def found_ink(self) -> bool:
+        """Whether the image held any ink at all (a blank page gives the empty spec at once)."""
+        return bool(self.ink.max(initial=0.0) >= INK_THRESHOLD)
 
     def to_json(self) -> dict:
         """The document `g2p infer --json` prints (DESIGN.md)."""
@@ -74,8 +88,6 @@ class Pipeline:
     """Networks loaded once; `run_file` and `run_ink` infer one drawing each."""
 
     def __init__(self, config: InferConfig = InferConfig()):
-        from ..models.registry import load_likelihood, load_model
-
         self.config = config
         self.device = resolve_device(config.device)
         self.proposal = load_model(config.proposal, self.device)
@@ -83,12 +95,13 @@ class Pipeline:
         if config.method == "smc":
             self.likelihood = load_likelihood(config.likelihood, self.device)
             if config.rerank:
-                from .rerank import ProgramPrior
                 self.prior = ProgramPrior.load()
 
-    def run_file(self, path, progress: Optional[Callable[[float], None]] = None) -> InferResult:
-        from ..preprocess import prepare
+    def infer(self, path) -> InferResult:
+        """Specs and program of one drawing file (the Python API's entry point)."""
+        return self.run_file(path)
 
+    def run_file(self, path, progress: Optional[Callable[[float], None]] = None) -> InferResult:
         t0 = time.perf_counter()
         prepared = prepare(path, self.config.grid_unit)
         ink = prepared.ink
@@ -102,15 +115,15 @@ class Pipeline:
 
     def snap(self, ink: np.ndarray) -> np.ndarray:
         """A rescaled drawing registered onto the grid of parses of itself (register.py)."""
-        from .beam import BeamConfig, beam_search, greedy
-        from .register import snap_to_grid
+        c = self.config
 
         def parse_many(images) -> list[Spec]:
             batch = torch.from_numpy(np.stack(images)).unsqueeze(1)
-            return greedy(self.proposal, batch, max_primitives=30)
+            return greedy(self.proposal, batch, max_primitives=c.snap_primitives)
 
         def parse_one(image: np.ndarray) -> Spec:
-            found = beam_search(self.proposal, image, BeamConfig(beam=4, expand=4, top=1))
+            config = BeamConfig(beam=c.snap_beam, expand=c.snap_beam, top=1)
+            found = beam_search(self.proposal, image, config)
             return found[0][0] if found else Spec()
 
         return snap_to_grid(ink, parse_many, parse_one)
@@ -119,29 +132,16 @@ class Pipeline:
                 progress: Optional[Callable[[float], None]] = None) -> InferResult:
         c = self.config
         t0 = time.perf_counter()
-        if c.method == "beam":
-            from .beam import BeamConfig, beam_search
-            specs = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.top))
-        else:  # beam search's most probable specs seed the pool; SMC gets the rest of the time
-            from .beam import BeamConfig, beam_search
-            from .smc import SMCConfig, smc
-            seeds = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=SEEDS))
-            budget = max(0.25 * c.time_budget, c.time_budget - (time.perf_counter() - t0))
-            hyps = smc(self.proposal, self.likelihood, ink,
-                       SMCConfig(particles=c.particles, time_budget=budget, seed=c.seed),
-                       top=max(c.top, RERANK_K) if self.prior else c.top, device=self.device,
-                       progress=progress, seeds=seeds)
-            specs = [(h.spec, h.score) for h in hyps]
+        blank = ink.max(initial=0.0) < INK_THRESHOLD  # nothing to search for: the empty spec
+        specs = [(Spec(), 0.0)] if blank else self._search(ink, progress)
         t1 = time.perf_counter()
         timings, synthesis = {"parse_s": t1 - t0}, None
         if self.prior and len(specs) > 1:
-            from .rerank import rerank
             specs, syntheses = rerank(self.prior, specs)
             synthesis = syntheses[0]
             t1, timings["rerank_s"] = time.perf_counter(), time.perf_counter() - t1
         result = InferResult(name, specs[:c.top], ink, timings=timings)
         if c.program and specs:
-            from ..synth import synthesize
             if synthesis is None or synthesis.status != "optimal":
                 synthesis = synthesize(result.best, timeout=c.synth_timeout)
             result.program, result.program_text = synthesis.program, synthesis.text
@@ -151,27 +151,26 @@ class Pipeline:
         result.timings["total_s"] = time.perf_counter() - t0
         return result
 
+    def _search(self, ink: np.ndarray, progress) -> list[tuple[Spec, float]]:
+        """Ranked (spec, score) pairs: beam search alone, or SMC seeded by beam search's most
+        probable specs (SMC gets what is left of the time budget)."""
+        c, t0 = self.config, time.perf_counter()
+        if c.method == "beam":
+            return beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.top))
+        seeds = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.seeds))
+        budget = max(0.25 * c.time_budget, c.time_budget - (time.perf_counter() - t0))
+        hyps = smc(self.proposal, self.likelihood, ink,
+                   SMCConfig(particles=c.particles, time_budget=budget, seed=c.seed),
+                   top=max(c.top, c.rerank_k) if self.prior else c.top, device=self.device,
+                   progress=progress, seeds=seeds)
+        return [(h.spec, h.score) for h in hyps]
 
-def write_outputs(result: InferResult, out_dir) -> list[Path]:
-    """render.png, render.svg, figure.tex, spec.json, program.txt and the ink map the
-    networks read (input.png), so a user sees both what was understood and what was seen;
-    for a photo also photo.png, the photo as mapped onto its paper's grid (or sheet)."""
-    from PIL import Image
 
-    from .. import render
-    from ..export.tikz import program_to_tikz, spec_to_tikz, standalone_document
+def load_pipeline(config: Optional[InferConfig] = None, **settings) -> Pipeline:
+    """A pipeline with its networks loaded: `load_pipeline(time_budget=2).infer("d.png")`.
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    best = result.best
-    render.save_png(best, out / "render.png")
-    render.save_svg(best, out / "render.svg")
-    render.array_to_png(result.ink, out / "input.png")
-    if result.photo is not None:
-        Image.fromarray(result.photo).save(out / "photo.png")
-    body = program_to_tikz(result.program) if result.program is not None else spec_to_tikz(best)
-    (out / "figure.tex").write_text(standalone_document(body))
-    (out / "spec.json").write_text(json.dumps(spec_to_dict(best), indent=1) + "\n")
-    (out / "program.txt").write_text((result.program_text or "") + "\n")
-    names = ["render.png", "render.svg", "figure.tex", "spec.json", "program.txt", "input.png"]
-    return [out / n for n in names + (["photo.png"] if result.photo is not None else [])]
+    Args:
+        config: an InferConfig (default: every default);
+        **settings: InferConfig fields that override it.
+    """
+    return Pipeline(replace(config or InferConfig(), **settings))

@@ -5,7 +5,7 @@
    grid (rotation, perspective, unit and phase in one).
 2. The whole measured grid region is resampled from the full photo into a canvas of
    CANVAS_PX pixels per square, with grid lines on pixel edges at multiples of CANVAS_PX;
-   lighting is normalised again there and the printed lines are removed (ink.strokes); then it
+   lighting is normalised again there and the printed lines are removed (gridlines.strokes); then it
    is halved to OUT_PX = 16 px per square and the paper's noise floor taken off.
 3. The drawing is the ink that forms strokes (components at least MIN_STROKE squares long);
    the 16 x 16 window of whole squares centred on it (or holding most of it, for a drawing
@@ -24,17 +24,15 @@ import numpy as np
 
 from ..spec import GRID_MAX
 from . import grid as gridlib
-from . import ink as inklib
+from . import gridlines
+from .ink import (FLOOR, MIN_STROKE, STROKE_LEVEL, density, noise_floor, normalise,
+                  reflectance, strokes_only)
 
 DETECT_PX = 1200          # long side of the image the grid is found on
 CANVAS_PX = 32            # pixels per square of the ink canvas (halved at the end)
 MAX_CANVAS = 4_000_000    # pixels; larger sheets are processed at half that resolution
-MIN_STROKE = 0.25         # squares: shorter specks are not part of the drawing
-MIN_WIDTH = 0.06          # squares: mean thickness of a stroke at least
-STROKE_LEVEL = 0.05       # ink (above the paper's noise) that counts when locating the drawing
 MARGIN = 0.2              # squares beyond the outermost measured lines that may hold ink
 SMOOTH = 0.03             # squares: Gaussian sigma against sensor noise and pencil grain
-FLOOR = 0.03              # least ink that is more than the paper's noise
 EDGE = 0.15               # squares along the photo's edge left out
 EDGE_BAND = 0.3           # squares along the region's edge where a mark alone is not a stroke
 OUT_PX = 16               # pixels per square of the model's input
@@ -67,7 +65,7 @@ def find_paper_grid(rgb: np.ndarray, grid_unit: Optional[float] = None
     when there is no printed grid. `grid_unit` (photo px), if known, bounds the search."""
     f = min(1.0, DETECT_PX / max(rgb.shape[:2]))
     small = (_shrink(rgb, f) if f < 1 else rgb).astype(np.float32) / 255.0
-    dens = inklib.density(inklib.reflectance(small, max(small.shape[:2]) / 60))
+    dens = density(reflectance(small, max(small.shape[:2]) / 60))
     fit = gridlib.find_grid(gridlib.line_map(dens), None if grid_unit is None else grid_unit * f)
     if fit is None:
         return None
@@ -111,16 +109,6 @@ def _canvas(rgb: np.ndarray, fit: gridlib.GridFit, box: tuple[int, int, int, int
                                  flags=cv2.INTER_NEAREST)
     return canvas.astype(np.float32) / 255.0, inside.astype(bool)
 
-
-def strokes_only(ink: np.ndarray, px: float) -> np.ndarray:
-    """The ink of components that look like strokes: at least MIN_STROKE squares long and
-    MIN_WIDTH thick on average (specks and slivers along the region's edge are not)."""
-    mask = (ink > STROKE_LEVEL).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    keep = (extent >= MIN_STROKE * px) & (stats[:, cv2.CC_STAT_AREA] >= MIN_WIDTH * px * extent)
-    keep[0] = False
-    return np.where(keep[labels], ink, 0.0)
 
 
 def _per_square(strokes: np.ndarray, px: int) -> np.ndarray:
@@ -174,8 +162,6 @@ def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
     """Step 2 of the module doc: the grid region resampled, lit evenly, grid removed; then
     halved, so sensor noise and pencil grain average out before the paper's noise floor is
     taken off (a floor taken at full size breaks light strokes into dots)."""
-    from ..preprocess import noise_floor
-
     u0, w0, u1, w1 = grid_region(fit)
     box = (u0 - 1, w0 - 1, u1 + 1, w1 + 1)
     area = (box[2] - box[0]) * (box[3] - box[1])
@@ -186,8 +172,8 @@ def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
     valid[margin:-margin, margin:-margin] = True
     edge = 2 * round(EDGE * px) + 1
     valid &= cv2.erode(inside.astype(np.uint8), np.ones((edge, edge), np.uint8)) > 0
-    refl = inklib.reflectance(canvas, 0.75 * px)
-    raw = cv2.GaussianBlur(inklib.strokes(inklib.density(refl), valid, px), (0, 0), SMOOTH * px)
+    refl = reflectance(canvas, 0.75 * px)
+    raw = cv2.GaussianBlur(gridlines.strokes(density(refl), valid, px), (0, 0), SMOOTH * px)
     size = ((box[2] - box[0]) * OUT_PX, (box[3] - box[1]) * OUT_PX)
     raw = cv2.resize(raw, size, interpolation=cv2.INTER_AREA)
     small_valid = cv2.resize(valid.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
@@ -208,8 +194,6 @@ def _without_edge_slivers(ink: np.ndarray, valid: np.ndarray, px: int) -> np.nda
 
 def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     """The drawing of a photo whose grid is `fit` (see the module doc)."""
-    from ..preprocess import normalise
-
     c = ink_canvas(rgb, fit)
     strokes = strokes_only(c.ink, OUT_PX)
     col, row = _window(_per_square(strokes, OUT_PX))

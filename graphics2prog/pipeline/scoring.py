@@ -9,10 +9,10 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ..data import Drawing
+from ..image.drawings import Drawing
 from ..errors import InputError
 from ..spec import Spec, exact_match, iou, symmetric_difference
-from .pipeline import Pipeline
+from .core import Pipeline
 
 
 def score_drawing(truth: Spec, specs: list[Spec]) -> dict:

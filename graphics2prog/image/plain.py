@@ -20,8 +20,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from . import ink as inklib
-from .prepare import FLOOR, MIN_STROKE, strokes_only
+from .ink import FLOOR, MIN_STROKE, density, drawing_box, noise_floor, reflectance, strokes_only
 
 STROKE_UNITS = 0.15         # a photographed pencil stroke's width in squares (blur included)
 PRIOR_RANGE = (0.55, 1.8)    # the unit is searched within these factors of the width estimate
@@ -32,11 +31,9 @@ NEAR_BEST = 0.9             # comb fits this close to the best count as equally 
 def plain_ink(rgb: np.ndarray) -> np.ndarray:
     """The strokes of a photo of plain paper at its own resolution, float32 (H, W) in [0, 1]
     (module doc); strokes are components at least a hundredth of the picture long."""
-    from ..preprocess import noise_floor
-
     img = rgb.astype(np.float32) / 255.0
     long_side = max(img.shape[:2])
-    dens = inklib.density(inklib.reflectance(img, long_side / 60))
+    dens = density(reflectance(img, long_side / 60))
     raw = cv2.GaussianBlur(1.0 - np.exp(-dens.mean(axis=2)), (0, 0), 1.0)
     ink = noise_floor(raw, minimum=FLOOR)
     strokes = strokes_only(ink, long_side / 100 / MIN_STROKE)
@@ -58,9 +55,7 @@ def _peaks(profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def drawing_unit(ink: np.ndarray) -> Optional[float]:
     """The grid unit (px) of a drawing's ink map at its own resolution (module doc); None when
     there is no ink."""
-    from ..preprocess import _drawing_box
-
-    found = _drawing_box(ink)
+    found = drawing_box(ink)
     if found is None:
         return None
     prior = found[1] / STROKE_UNITS

@@ -20,9 +20,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..noise import render_noisy
-from ..render import surface_to_array
-from ..spec import GRID_MAX, Primitive
+from .noise import render_noisy
+from .render import surface_to_array
+from .spec import GRID_MAX, Primitive
 
 # Reflectance of grid ink and of drawing media (linear RGB, paper white = 1).
 GRID_COLOURS = {"blue": (0.40, 0.64, 0.95), "grey": (0.50, 0.50, 0.50),

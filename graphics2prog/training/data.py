@@ -1,10 +1,9 @@
-"""Training data and drawing folders.
+"""Training data.
 
 Synthetic data: `write_shards` samples scenes, draws them with the pencil model and stores
 compressed shards (no pickles); `ProposalDataset` streams teacher-forcing examples from shards
 or from scenes generated on the fly; `LikelihoodDataset` streams (drawing, wrong canvas,
-distance) triples. Real data: `load_drawing_folder` lists drawings with their ground truth, and
-`preprocess_image` (from preprocess.py) turns any image file into the ink map the models read.
+distance) triples.
 """
 from __future__ import annotations
 
@@ -22,17 +21,15 @@ import torch
 from torch.utils.data import IterableDataset, get_worker_info
 from tqdm import tqdm
 
-from .errors import InputError
-from .models.tokens import NUM_TOKENS, decode, encode
-from .noise import NoiseConfig, render_noisy
-from .preprocess import ImageInputError, preprocess_image
-from .render import render_uint8
-from .scenes import SceneConfig, perturb, sample_scene
-from .spec import Spec, load_spec_mapping
+from ..errors import InputError
+from ..models.tokens import NUM_TOKENS, decode, encode
+from ..noise import NoiseConfig, render_noisy
+from ..render import render_uint8
+from ..scenes import SceneConfig, perturb, sample_scene
+from ..spec import Spec
 
 __all__ = ["write_shards", "read_manifest", "load_shard", "ProposalDataset",
-           "LikelihoodDataset", "Drawing", "load_drawing_folder", "preprocess_image",
-           "ImageInputError", "encode_spec", "decode_spec"]
+           "LikelihoodDataset", "encode_spec", "decode_spec"]
 
 SHARD_FORMAT = "graphics2prog-shards/1"
 MANIFEST = "manifest.json"
@@ -311,37 +308,3 @@ class LikelihoodDataset(_StreamConfig, IterableDataset):
                 s1, s2 = t1.as_set(), t2.as_set()
                 counts = torch.tensor([len(s1 - s2), len(s2 - s1)], dtype=torch.float32)
                 yield target, clean_canvas(t2, self.image_size), counts
-
-
-# ---------------------------------------------------------------- drawing folders
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-
-
-@dataclass(frozen=True)
-class Drawing:
-    """One image of a drawing folder and its ground-truth spec, if known."""
-
-    name: str
-    path: Path
-    spec: Optional[Spec]
-
-
-def natural_key(name: str) -> tuple:
-    """Sort key that orders numbers by value: expert-2 before expert-10."""
-    return tuple(int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name))
-
-
-def load_drawing_folder(directory, ground_truth=None) -> list[Drawing]:
-    """The images of a folder in natural order, with specs from `ground_truth` (a JSON file
-    mapping file names to specs; by default DIR/ground_truth.json when it exists)."""
-    folder = Path(directory)
-    if not folder.is_dir():
-        raise InputError(f"{folder}: not a directory")
-    truth_path = Path(ground_truth) if ground_truth is not None else folder / "ground_truth.json"
-    truth = (load_spec_mapping(truth_path)
-             if ground_truth is not None or truth_path.exists() else {})
-    files = sorted((p for p in folder.iterdir()
-                    if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()),
-                   key=lambda p: natural_key(p.name))
-    return [Drawing(p.name, p, truth.get(p.name)) for p in files]

@@ -21,11 +21,11 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from .data import LikelihoodDataset, clean_canvas
-from .models.checkpoint import load_checkpoint, save_checkpoint, unwrap
-from .models.likelihood import LikelihoodConfig, LikelihoodNet, likelihood_from_checkpoint
-from .noise import render_noisy
-from .scenes import SceneConfig, perturb, sample_scene
-from .train import Checkpointer, _one_thread, finish, setup
+from ..models.checkpoint import load_checkpoint, save_checkpoint, unwrap
+from ..models.likelihood import LikelihoodConfig, LikelihoodNet, likelihood_from_checkpoint
+from ..noise import render_noisy
+from ..scenes import SceneConfig, perturb, sample_scene
+from .proposal import Checkpointer, _one_thread, finish, setup
 
 
 @dataclass

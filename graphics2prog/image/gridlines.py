@@ -26,21 +26,6 @@ PRINTED = 0.3        # a square is on the printed grid if its lines stand out th
                      # (relative to the typical square's)
 
 
-def reflectance(rgb: np.ndarray, kernel_px: float) -> np.ndarray:
-    """rgb float32 (H, W, 3) in [0, 1] divided by the paper's brightness per channel: a
-    grey-level closing with a square of `kernel_px` (of the image lightly smoothed against
-    noise) erases thin dark lines and strokes and keeps shadows, gradients and the sheet's
-    edge exactly where they are. Returns float32 (H, W, 3) in [0, 1]."""
-    k = max(3, int(round(kernel_px)) | 1)
-    smooth = cv2.GaussianBlur(rgb, (0, 0), 1.0)
-    bg = cv2.morphologyEx(smooth, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    return np.clip(rgb / np.maximum(np.maximum(bg, rgb), 1e-3), 0.0, 1.0)
-
-
-def density(refl: np.ndarray) -> np.ndarray:
-    """Optical density -log(reflectance), float32, 0 on paper."""
-    return -np.log(np.maximum(refl, 0.02))
-
 
 def _line_distance(n: int, px: int) -> np.ndarray:
     """Distance (squares) of pixel centres 0..n-1 to the nearest grid line (at k * px - 0.5)."""

@@ -27,16 +27,16 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from .data import ProposalDataset, prefix_canvases
-from .errors import InputError
-from .infer.beam import greedy
-from .models.checkpoint import (WeightsError, config_from_dict, load_checkpoint,
+from ..errors import InputError
+from ..infer.beam import greedy
+from ..models.checkpoint import (WeightsError, config_from_dict, load_checkpoint,
                                 model_from_checkpoint, save_checkpoint, unwrap)
-from .models.proposal import ProposalConfig, ProposalModel, build_model
-from .models.widen import resized, widen_state
-from .models.tokens import TOKEN_NAMES, encode
-from .noise import render_noisy
-from .scenes import SceneConfig, sample_scene
-from .spec import exact_match, symmetric_difference
+from ..models.proposal import ProposalConfig, ProposalModel, build_model
+from ..models.widen import resized, widen_state
+from ..models.tokens import TOKEN_NAMES, encode
+from ..noise import render_noisy
+from ..scenes import SceneConfig, sample_scene
+from ..spec import exact_match, symmetric_difference
 
 DEFAULT_SIZE = {"grid": 128, "paper": 256}
 
