@@ -1,11 +1,16 @@
 # graphics2prog: install, demo, test. Every target installs what it needs first.
 PYTHON ?= python3
+# torch: 2.13.0 is the CPU build that installs offline on the project's machines. Elsewhere plain
+# pip takes a CUDA build of several GB; for the CPU build there, run
+#   make install TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYS_PACKAGES := libcairo2-dev pkg-config
 
-.PHONY: install demo test clean system-packages
+.PHONY: install demo test lint clean system-packages
 
 install: $(STAMP)
 
@@ -23,7 +28,7 @@ system-packages:
 
 $(STAMP): setup.cfg | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q $(TORCH) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
@@ -32,7 +37,11 @@ demo: install
 	@echo "wrote demo_out/: render.png/.svg (the clean figure), figure.tex, spec.json, program.txt,"
 	@echo "input.png (what the networks saw) and extrapolated.png (every loop grown by one)"
 
-test: install
+# The layers contract (.importlinter): imports go one way, down the pipeline.
+lint: install
+	$(BIN)/lint-imports
+
+test: lint
 	$(BIN)/python -m pytest tests
 
 clean:

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from graphics2prog.image.drawings import load_drawing_folder
 from graphics2prog.pipeline.core import InferConfig, Pipeline
-from graphics2prog.pipeline.rerank import (FEATURES, PRIOR_FILE, Candidates, describe, fit_prior,
+from graphics2prog.pipeline.rerank import (FEATURES, Candidates, describe, fit_prior,
                                         rerank_order)
 from graphics2prog.spec import exact_match, iou, spec_from_dict, spec_to_dict
 
@@ -92,7 +92,9 @@ def main() -> None:
             values.append(iou(spec_from_dict({"primitives": specs[j]}), d.spec))
         ious[name] = float(np.mean(values))
     final = fit_prior(groups, l2=L2)
-    PRIOR_FILE.write_text(json.dumps({**final.to_json(), "fitted_on": (
+    # fitted here, shipped by hand: cp experiments/results/program_prior.json
+    # graphics2prog/weights/program_prior.json
+    (RESULTS / "program_prior.json").write_text(json.dumps({**final.to_json(), "fitted_on": (
         f"{len(drawings)} dev drawings, top-{args.k} of g2p infer's search, l2 {L2}")}, indent=1)
         + "\n")
 

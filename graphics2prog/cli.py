@@ -1,7 +1,9 @@
 """The `g2p` command: parses arguments and calls the pipeline's modules.
 
 Exit status: 0 success, 2 bad usage or bad input (one line on stderr), 1 internal error.
-Heavy modules (torch, cairo, z3) are imported inside the commands so `g2p --help` is quick.
+Flags take their defaults from the config dataclasses (InferConfig, TrainConfig, ...), which
+live in light modules; heavy modules (torch, cairo, z3) are imported inside the commands so
+`g2p --help` is quick.
 """
 from __future__ import annotations
 
@@ -9,17 +11,38 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from .errors import InputError
+from .pipeline.config import InferConfig
+from .scenes import SceneConfig
+from .training.config import LikelihoodTrainConfig, TrainConfig
+
+PROGRESS_DELAY_S = 1.0  # a bar appears only for work that lasts longer (and never before a quick error)
 
 
 class UsageError(InputError):
     """A flag value that parses but makes no sense (e.g. --objects 5-2)."""
 
 
+class _Help(argparse.HelpFormatter):
+    """Help that shows each flag's default, where it has one worth showing (not on switches)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.option_strings and action.nargs != 0 and action.default not in (
+                None, argparse.SUPPRESS) and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage mistake as one line and status 2."""
+    """argparse that reports a usage mistake as one line and status 2, and shows defaults."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         raise UsageError(f"{self.prog}: {message}")
@@ -59,14 +82,49 @@ def _object_range(text: str) -> tuple[int, int]:
     return lo, hi
 
 
+def _shard(text: str) -> tuple[int, int]:
+    """'I/N' -> (I, N) with 1 <= I <= N."""
+    try:
+        index, count = (int(t) for t in text.split("/"))
+    except ValueError:
+        index, count = 0, 0
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"expected I/N with 1 <= I <= N, got {text!r}")
+    return index, count
+
+
+def _config(cls, args, **overrides):
+    """A config dataclass from the parsed flags of the same names (the rest keep defaults)."""
+    given = {f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)}
+    return cls(**{**given, **overrides})
+
+
+def _objects(args) -> dict:
+    lo, hi = args.objects
+    return {"min_objects": lo, "max_objects": hi}
+
+
 def _print_json(doc) -> None:
     sys.stdout.write(json.dumps(doc) + "\n")
+
+
+def _progress_bar(args, total: float, unit: str):
+    """A tqdm bar on stderr unless --quiet, shown only once the work has lasted a moment."""
+    from tqdm import tqdm
+    return tqdm(total=total, unit=unit, file=sys.stderr, disable=args.quiet, leave=False,
+                dynamic_ncols=True, delay=PROGRESS_DELAY_S)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"g2p: warning: {message}\n")
 
 
 # ---------------------------------------------------------------- commands
 
 def cmd_render(args) -> int:
     from . import render
+    from .export.tikz import spec_to_tikz, standalone_document
+    from .noise import render_noisy
     from .spec import load_spec
 
     spec = load_spec(args.spec)
@@ -78,13 +136,11 @@ def cmd_render(args) -> int:
         raise UsageError("render: --noisy writes a PNG only")
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".tex":
-        from .export.tikz import spec_to_tikz, standalone_document
         out.write_text(standalone_document(spec_to_tikz(spec)))
     elif suffix == ".svg":
         render.save_svg(spec, out, size=args.size)
     elif args.noisy:
         import numpy as np
-        from .noise import render_noisy
         render.array_to_png(render_noisy(spec, np.random.default_rng(args.seed), size=args.size), out)
     else:
         render.save_png(spec, out, size=args.size)
@@ -94,63 +150,49 @@ def cmd_render(args) -> int:
 def cmd_sample(args) -> int:
     import numpy as np
 
-    from .scenes import SceneConfig, sample_scene
-    from .spec import spec_to_dict
+    from .scenes import sample_scene
+    from .spec import spec_to_dict, spec_to_text
 
-    lo, hi = args.objects
     if args.photo and not args.output:
         raise UsageError("sample: --photo writes scene-N-photo.jpg; give a folder with -o")
-    config = SceneConfig(min_objects=lo, max_objects=hi)
     rng = np.random.default_rng(args.seed)
+    config = SceneConfig(**_objects(args))
     specs = [sample_scene(rng, config) for _ in range(args.n)]
     if args.output:
-        from . import render
-        from .noise import render_noisy
-        from .spec import save_spec
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        for i, spec in enumerate(specs):
-            save_spec(spec, out / f"scene-{i}.json")
-            render.save_png(spec, out / f"scene-{i}-clean.png")
-            render.array_to_png(render_noisy(spec, rng), out / f"scene-{i}.png")
-            if args.photo:
-                from .photo_sim import style_for, synth_photo
-                synth_photo(spec, np.random.default_rng([args.seed, i]),
-                            style_for(args.photo)).save(out / f"scene-{i}-photo.jpg")
+        _write_samples(args, specs, rng)
     if args.json:
         _print_json([spec_to_dict(s) for s in specs])
     elif not args.output:
-        from .spec import spec_to_text
         sys.stdout.write("\n\n".join(spec_to_text(s) for s in specs) + "\n")
     return 0
 
 
+def _write_samples(args, specs, rng) -> None:
+    """scene-N.json, -clean.png, .png (pencil) and, with --photo, -photo.jpg in -o."""
+    import numpy as np
+
+    from . import render
+    from .noise import render_noisy
+    from .photo_sim import style_for, synth_photo
+    from .spec import save_spec
+
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for i, spec in enumerate(specs):
+        save_spec(spec, out / f"scene-{i}.json")
+        render.save_png(spec, out / f"scene-{i}-clean.png")
+        render.array_to_png(render_noisy(spec, rng), out / f"scene-{i}.png")
+        if args.photo:
+            synth_photo(spec, np.random.default_rng([args.seed, i]),
+                        style_for(args.photo)).save(out / f"scene-{i}-photo.jpg")
+
+
 def cmd_data_synth(args) -> int:
     from .training.data import write_shards
-    from .scenes import SceneConfig
 
-    lo, hi = args.objects
     write_shards(args.out, args.scenes, seed=args.seed, workers=args.workers,
-                 scene_config=SceneConfig(min_objects=lo, max_objects=hi),
-                 progress=not args.quiet)
+                 scene_config=SceneConfig(**_objects(args)), progress=not args.quiet)
     return 0
-
-
-def _progress_bar(args, total: float, unit: str):
-    """A tqdm bar on stderr unless --quiet (or --json on a non-terminal)."""
-    from tqdm import tqdm
-    return tqdm(total=total, unit=unit, file=sys.stderr, disable=args.quiet, leave=False,
-                dynamic_ncols=True)
-
-
-def _infer_config(args):
-    from .pipeline.core import InferConfig
-    return InferConfig(method=args.method, top=args.top, particles=args.particles,
-                       time_budget=args.time_budget, beam=args.beam,
-                       program=not args.no_program, synth_timeout=args.synth_timeout,
-                       seed=args.seed, device=args.device, proposal=args.weights,
-                       likelihood=args.likelihood, rerank=args.rerank,
-                       grid_unit=args.grid_unit)
 
 
 def cmd_infer(args) -> int:
@@ -161,9 +203,11 @@ def cmd_infer(args) -> int:
     path = Path(args.drawing)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    pipeline = Pipeline(_infer_config(args))
+    pipeline = Pipeline(_config(InferConfig, args))
     with _progress_bar(args, 100, "% of budget") as bar:
         result = pipeline.run_file(path, progress=lambda f: bar.update(round(100 * f) - bar.n))
+    if not result.found_ink:
+        _warn(f"{path}: no ink found (a blank page?); the spec is empty")
     if args.out:
         write_outputs(result, args.out)
     if args.extrapolate and result.program is not None:
@@ -191,25 +235,15 @@ def cmd_eval(args) -> int:
     drawings = load_drawing_folder(args.directory, args.ground_truth)
     if not drawings:
         raise InputError(f"{args.directory}: no images found")
-    pipeline = Pipeline(_infer_config(args))
+    pipeline = Pipeline(_config(InferConfig, args))
     with _progress_bar(args, len(drawings), "drawing") as bar:
-        report = evaluate(pipeline, drawings, on_row=lambda row: bar.update(1))
+        report = evaluate(pipeline, drawings, on_row=lambda row: bar.update(1),
+                          workers=args.workers)
     if args.json:
         _print_json(report)
         return 0
     sys.stdout.write(format_table(report))
     return 0
-
-
-def _shard(text: str) -> tuple[int, int]:
-    """'I/N' -> (I, N) with 1 <= I <= N."""
-    try:
-        index, count = (int(t) for t in text.split("/"))
-    except ValueError:
-        index, count = 0, 0
-    if not 1 <= index <= count:
-        raise argparse.ArgumentTypeError(f"expected I/N with 1 <= I <= N, got {text!r}")
-    return index, count
 
 
 def cmd_gallery(args) -> int:
@@ -226,14 +260,14 @@ def cmd_gallery(args) -> int:
             def progress(done, total):
                 bar.total, bar.n = total, done
                 bar.refresh()
-            summary = run_gallery(args.directory, args.out, _infer_config(args),
+            summary = run_gallery(args.directory, args.out, _config(InferConfig, args),
                                   workers=args.workers, shard=args.shard,
                                   ground_truth=args.ground_truth, progress=progress)
     if args.json:
         _print_json(summary)
         return 0
     scored = (f": top-1 {summary['top1']:.1%}, top-5 {summary['top5']:.1%}, "
-              f"mean IoU {summary['mean_iou']:.3f}" if summary["scored"] else "")
+              f"mean IoU {summary['mean_iou']:.3f}" if summary["scored"] else ": nothing scored")
     ran = f" ({summary['ran']} run, {summary['resumed']} resumed)" if "ran" in summary else ""
     sys.stdout.write(f"{args.out}/index.html: {summary['drawings']} drawings{ran}{scored}, "
                      f"{summary['failed']} failed\n")
@@ -253,17 +287,15 @@ def cmd_synth(args) -> int:
     from .synth import synthesize
 
     single, specs = load_specs(args.spec)
+    if args.extrapolate and not single:
+        raise UsageError("synth: --extrapolate takes a single spec")
     results = {}
     with _progress_bar(args, len(specs), "spec") as bar:
         for name, spec in specs.items():
-            r = synthesize(spec, timeout=args.timeout)
-            results[name] = r
+            results[name] = synthesize(spec, timeout=args.timeout)
             bar.update(1)
-    if args.extrapolate:
-        if not single:
-            raise UsageError("synth: --extrapolate takes a single spec")
-        if results[""].program is not None:
-            _write_extrapolation(results[""].program, args.extrapolate)
+    if args.extrapolate and results[""].program is not None:
+        _write_extrapolation(results[""].program, args.extrapolate)
 
     def doc_of(r):
         return {"program": r.text, "cost": r.cost, "status": r.status,
@@ -279,27 +311,16 @@ def cmd_synth(args) -> int:
 
 
 def cmd_train_proposal(args) -> int:
-    from .training.proposal import TrainConfig, train_proposal
+    from .training.proposal import train_proposal
 
-    lo, hi = args.objects
-    train_proposal(TrainConfig(
-        scenes=args.scenes, epochs=args.epochs, batch=args.batch, arch=args.arch,
-        width=args.width, hidden=args.hidden, flag_size=args.flag_size, device=args.device,
-        resume=args.resume, out=args.out, seed=args.seed,
-        shards=args.shards, min_objects=lo, max_objects=hi, workers=args.workers,
-        max_steps=args.max_steps, threads=args.threads, val_every=args.val_every,
-        init=args.init, lr=args.lr, quiet=args.quiet))
+    train_proposal(_config(TrainConfig, args, **_objects(args)))
     return 0
 
 
 def cmd_train_likelihood(args) -> int:
-    from .training.likelihood import LikelihoodTrainConfig, train_likelihood
+    from .training.likelihood import train_likelihood
 
-    lo, hi = args.objects
-    train_likelihood(LikelihoodTrainConfig(
-        steps=args.steps, batch=args.batch, device=args.device, resume=args.resume,
-        out=args.out, seed=args.seed, min_objects=lo, max_objects=hi, workers=args.workers,
-        threads=args.threads, val_every=args.val_every, quiet=args.quiet))
+    train_likelihood(_config(LikelihoodTrainConfig, args, **_objects(args)))
     return 0
 
 
@@ -308,55 +329,61 @@ def cmd_train_likelihood(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="g2p", description="Hand drawings -> specs -> graphics programs.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    objects = f"{SceneConfig.min_objects}-{SceneConfig.max_objects}"
 
     p = sub.add_parser("render", help="render a spec to PNG, SVG or TikZ")
     p.add_argument("spec", help="spec JSON file")
     p.add_argument("-o", "--output", required=True, help="OUT.png, OUT.svg or OUT.tex")
-    p.add_argument("--noisy", action="store_true", help="simulated hand drawing (PNG)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--size", type=_positive_int, default=256, help="pixels (default 256)")
+    p.add_argument("--noisy", action="store_true", help="a simulated pencil drawing (PNG)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the pencil noise")
+    p.add_argument("--size", type=_positive_int, default=256, help="pixels (PNG, SVG)")
     p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("sample", help="sample synthetic scenes")
-    p.add_argument("--n", type=_positive_int, default=1)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--objects", type=_object_range, default=(1, 12), help="A-B (default 1-12)")
+    p.add_argument("--n", type=_positive_int, default=1, help="scenes")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampler")
+    p.add_argument("--objects", type=_object_range, default=objects, help="A-B primitives")
     p.add_argument("--json", action="store_true", help="one JSON list of specs on stdout")
-    p.add_argument("-o", "--output", help="folder for scene-N.png/-clean.png/.json")
+    p.add_argument("-o", "--output", help="folder for scene-N.png (pencil), -clean.png, .json")
     p.add_argument("--photo", nargs="?", const="medium", choices=("easy", "medium", "hard"),
                    help="also a simulated phone photo of each scene drawn on graph paper, "
-                        "scene-N-photo.jpg (difficulty; default medium)")
+                        "scene-N-photo.jpg, of this difficulty (medium when no value)")
     p.set_defaults(run=cmd_sample)
 
     p = sub.add_parser("data", help="synthetic training data")
     data_sub = p.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
     p = data_sub.add_parser("synth", help="write sharded synthetic scenes")
-    p.add_argument("--scenes", type=_positive_int, required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--objects", type=_object_range, default=(1, 12))
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--scenes", type=_positive_int, required=True, help="scenes to write")
+    p.add_argument("--out", required=True, help="folder for the shards and manifest.json")
+    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="processes (this machine's CPUs)")
+    p.add_argument("--seed", type=int, default=0, help="seed of shard i is (seed, i)")
+    p.add_argument("--objects", type=_object_range, default=objects, help="A-B primitives")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_data_synth)
 
     p = sub.add_parser("infer", help="drawing -> specs -> program")
-    p.add_argument("drawing", help="image file (PNG, JPEG, ...)")
+    p.add_argument("drawing", help="image file (PNG, JPEG, ...): a scan or a photo")
     _inference_flags(p)
-    p.add_argument("--out", help="folder for render.png/.svg, figure.tex, spec.json, program.txt")
+    p.add_argument("--out", help="folder for render.png/.svg, figure.tex, spec.json, "
+                                 "program.txt, input.png (what the networks saw) and, for a "
+                                 "photo, photo.png (the photo mapped onto its paper)")
     p.add_argument("--extrapolate", metavar="OUT.png", help="render the program grown by one")
     p.set_defaults(run=cmd_infer)
 
     p = sub.add_parser("eval", help="infer every drawing of a folder and score it")
-    p.add_argument("directory")
-    p.add_argument("--ground-truth", help="JSON mapping file names to specs "
-                                          "(default DIR/ground_truth.json)")
+    p.add_argument("directory", help="folder of drawings")
+    p.add_argument("--ground-truth", help="JSON mapping file names to specs (default: "
+                                          "DIR/ground_truth.json, else each NAME.json)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="processes")
     _inference_flags(p)
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("gallery", help="the paper's supplementary gallery for a folder")
     p.add_argument("directory", nargs="?", help="folder of drawings (omit with --merge)")
     p.add_argument("--out", required=True, help="folder for index.html, gallery.tex, results.json")
-    p.add_argument("--ground-truth", help="default DIR/ground_truth.json")
+    p.add_argument("--ground-truth", help="JSON mapping file names to specs (default: "
+                                          "DIR/ground_truth.json, else each NAME.json)")
     p.add_argument("--workers", type=_positive_int, default=1, help="processes")
     p.add_argument("--shard", type=_shard, default=(1, 1),
                    help="I/N: every N-th drawing from the I-th")
@@ -369,75 +396,101 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="spec -> minimum-cost program")
     p.add_argument("spec", help="a spec JSON file, or a file mapping names to specs")
     p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per spec")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument("--extrapolate", metavar="OUT.png", help="render the program grown by one")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_synth)
 
     p = sub.add_parser("train", help="train the networks on synthetic scenes")
     train_sub = p.add_subparsers(dest="network", required=True, parser_class=_Parser)
-    p = train_sub.add_parser("proposal", help="the proposal network")
-    p.add_argument("--scenes", type=_positive_int, default=100_000, help="scenes per epoch")
-    p.add_argument("--epochs", type=_positive_int, default=1)
-    p.add_argument("--arch", choices=("grid", "paper"), default="grid")
-    p.add_argument("--width", type=_positive_int, default=64, help="grid arch: conv channels")
-    p.add_argument("--hidden", type=_positive_int, default=128, help="grid arch: head units")
-    p.add_argument("--flag-size", type=int, default=0,
-                   help="grid arch: resolution at which the arrow and dashed heads read the "
-                        "drawing, a multiple of 128 (default: the network's 128)")
-    p.add_argument("--shards", help="a `g2p data synth` folder (default: scenes on the fly)")
-    p.add_argument("--max-steps", type=int, default=0)
-    p.add_argument("--init", metavar="CKPT",
-                    help="warm start from this checkpoint's weights (fresh schedule); a "
-                         "narrower grid net is widened to --width/--hidden unchanged")
-    p.add_argument("--lr", type=_positive_float, default=2e-3,
-                   help="peak learning rate (lower it to fine-tune after --init)")
-    p.add_argument("--out", default="runs/proposal.pt")
-    _training_flags(p)
-    p.set_defaults(run=cmd_train_proposal)
-    p = train_sub.add_parser("likelihood", help="the likelihood surrogate")
-    p.add_argument("--steps", type=_positive_int, default=20_000)
-    p.add_argument("--out", default="runs/likelihood.pt")
-    _training_flags(p)
-    p.set_defaults(run=cmd_train_likelihood)
+    _proposal_flags(train_sub.add_parser("proposal", help="the proposal network"))
+    _likelihood_flags(train_sub.add_parser("likelihood", help="the likelihood surrogate"))
     return parser
 
 
 def _inference_flags(p) -> None:
-    p.add_argument("--method", choices=("smc", "beam"), default="smc")
-    p.add_argument("--grid-unit", type=_positive_float, metavar="PX",
+    d = InferConfig
+    p.add_argument("--method", choices=("smc", "beam"), default=d.method,
+                   help="search: SMC with the learned likelihood, seeded by beam search; or "
+                        "beam search alone")
+    p.add_argument("--grid-unit", type=_positive_float, metavar="PX", default=d.grid_unit,
                    help="one grid square of a photo or scan, in its pixels (default: found "
                         "from the paper's printed grid, or from the drawing)")
-    p.add_argument("--top", type=_positive_int, default=5, help="specs returned")
-    p.add_argument("--particles", type=_positive_int, default=256)
-    p.add_argument("--time-budget", type=_positive_float, default=8.0,
+    p.add_argument("--top", type=_positive_int, default=d.top, help="specs returned")
+    p.add_argument("--particles", type=_positive_int, default=d.particles,
+                   help="SMC particles per round")
+    p.add_argument("--time-budget", type=_positive_float, default=d.time_budget,
                    help="search seconds (SMC's seeding beam search included)")
-    p.add_argument("--beam", type=_positive_int, default=16,
+    p.add_argument("--beam", type=_positive_int, default=d.beam,
                    help="beam width (--method beam, and SMC's seeding beam search)")
-    p.add_argument("--no-program", action="store_true", help="skip program synthesis")
-    p.add_argument("--rerank", action="store_true",
+    p.add_argument("--no-program", dest="program", action="store_false",
+                   help="skip program synthesis")
+    p.add_argument("--synth-timeout", type=_positive_float, default=d.synth_timeout,
+                   help="seconds for the program synthesizer")
+    p.add_argument("--weights", dest="proposal", metavar="NAME|FILE", default=d.proposal,
+                   help="proposal network: a registered name or a checkpoint file")
+    p.add_argument("--likelihood", metavar="NAME|FILE", default=d.likelihood,
+                   help="likelihood network: a registered name, a checkpoint file, or 'pixel'")
+    p.add_argument("--seed", type=int, default=d.seed, help="seed of the search")
+    p.add_argument("--rerank", action="store_true", default=d.rerank,
                    help="rerank the top specs by the program prior (SMC; off by default: "
                         "with the shipped weights it did not raise cross-validated top-1)")
-    p.add_argument("--synth-timeout", type=_positive_float, default=10.0)
-    p.add_argument("--weights", default="proposal", help="proposal weights: name or file")
-    p.add_argument("--likelihood", default="likelihood",
-                   help="likelihood weights: name, file, or 'pixel'")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default=d.device,
+                   help="auto: CUDA when present")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _training_flags(p) -> None:
-    p.add_argument("--batch", type=_positive_int, default=64)
-    p.add_argument("--objects", type=_object_range, default=(1, 12))
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    p.add_argument("--workers", type=int, default=1, help="data loader processes")
-    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    p.add_argument("--val-every", type=int, default=1000, help="steps between validations")
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quiet", action="store_true")
+def _proposal_flags(p) -> None:
+    d = TrainConfig
+    p.add_argument("--scenes", type=_positive_int, default=d.scenes, help="scenes per epoch")
+    p.add_argument("--epochs", type=_positive_int, default=d.epochs, help="passes")
+    p.add_argument("--arch", choices=("grid", "paper"), default=d.arch,
+                   help="grid: the fast fully convolutional net; paper: the paper's CNN")
+    p.add_argument("--width", type=_positive_int, default=d.width, help="grid arch: conv channels")
+    p.add_argument("--hidden", type=_positive_int, default=d.hidden,
+                   help="grid arch: head units")
+    p.add_argument("--flag-size", type=int, default=d.flag_size,
+                   help="grid arch: resolution at which the arrow and dashed heads read the "
+                        "drawing, a multiple of 128 (0: the network's own 128)")
+    p.add_argument("--shards", metavar="DIR", default=d.shards,
+                   help="a `g2p data synth` folder (default: scenes drawn on the fly)")
+    p.add_argument("--max-steps", type=int, metavar="N", default=d.max_steps,
+                   help="stop after this many steps in all (0: the epochs decide)")
+    p.add_argument("--init", metavar="CKPT", default=d.init,
+                   help="warm start from this checkpoint's weights (fresh schedule); a "
+                        "narrower grid net is widened to --width/--hidden unchanged")
+    p.add_argument("--lr", type=_positive_float, default=d.lr,
+                   help="peak learning rate (lower it to fine-tune after --init)")
+    _training_flags(p, d)
+    p.set_defaults(run=cmd_train_proposal)
+
+
+def _likelihood_flags(p) -> None:
+    d = LikelihoodTrainConfig
+    p.add_argument("--steps", type=_positive_int, default=d.steps, help="optimizer steps")
+    p.add_argument("--lr", type=_positive_float, default=d.lr, help="peak learning rate")
+    _training_flags(p, d)
+    p.set_defaults(run=cmd_train_likelihood)
+
+
+def _training_flags(p, d) -> None:
+    p.add_argument("--out", default=d.out, help="checkpoint file; metrics go beside it "
+                                                "(.metrics.jsonl)")
+    p.add_argument("--batch", type=_positive_int, default=d.batch,
+                   help="examples per step and process")
+    p.add_argument("--objects", type=_object_range, default=f"{d.min_objects}-{d.max_objects}",
+                   help="A-B primitives per scene")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default=d.device,
+                   help="auto: CUDA when present")
+    p.add_argument("--workers", type=int, default=d.workers, help="data loader processes")
+    p.add_argument("--threads", type=int, default=d.threads,
+                   help="torch threads (0: torch's default)")
+    p.add_argument("--val-every", type=int, default=d.val_every,
+                   help="steps between validations")
+    p.add_argument("--resume", action="store_true", help="continue from --out")
+    p.add_argument("--seed", type=int, default=d.seed, help="seed of data and initialisation")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or validation lines")
 
 
 def main(argv=None) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from graphics2prog import render
 from graphics2prog.cli import main
-from graphics2prog.export.gallery_pages import tt_escape
+from graphics2prog.export.gallery_pages import tt_escape, write_pages
 from graphics2prog.noise import render_noisy
 from graphics2prog.spec import spec_from_text, spec_to_dict
 
@@ -126,35 +126,64 @@ def test_tt_escape_keeps_latex_specials_literal():
     assert tt_escape("caf\u00e9 \\x") == "caf? {\\char92}x"
 
 
+def pdflatex(folder):
+    """Compile folder/gallery.tex; the run's result."""
+    return subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "gallery.tex"], cwd=folder, capture_output=True, timeout=120)
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="pdflatex not installed")
 def test_gallery_document_compiles_with_pdflatex(full, tmp_path):
     shutil.copytree(full, tmp_path / "g")
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                          "gallery.tex"], cwd=tmp_path / "g", capture_output=True, timeout=120)
+    run = pdflatex(tmp_path / "g")
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "g" / "gallery.pdf").stat().st_size > 10_000
 
 
-def test_pages_show_the_supplements_messages_and_escape_text(tmp_path):
-    from graphics2prog.export.gallery_pages import write_pages
+def write_items(folder, items):
+    """A gallery folder holding just these items."""
+    (folder / "items").mkdir()
+    for item in items:
+        (folder / "items" / f"{item['key']}.json").write_text(json.dumps(item))
 
-    items = [{"file": "a<b>&%.png", "key": "a-b-png", "specs": [], "program": None,
+
+@pytest.fixture
+def odd_items(tmp_path):
+    """Items with no spec, a solver timeout and an error full of LaTeX and HTML specials."""
+    write_items(tmp_path, [{"file": "a<b>&%.png", "key": "a-b-png", "specs": [], "program": None,
               "program_status": "skipped", "seconds": 1.0},
              {"file": "b.png", "key": "b-png", "specs": [{"primitives": [], "score": 0.0}],
               "program": "for (i < 3){\ncircle(3 * i + 1,1)\n}", "program_status": "timeout",
               "program_cost": 12, "synth_s": 10.0, "seconds": 12.0},
-             {"file": "c_#1.png", "key": "c-1-png", "error": "ValueError: {x} \\ 100% $ ~^"}]
-    (tmp_path / "items").mkdir()
-    for item in items:
-        (tmp_path / "items" / f"{item['key']}.json").write_text(json.dumps(item))
-    summary = write_pages(tmp_path, title="t&t_")
+             {"file": "c_#1.png", "key": "c-1-png", "error": "ValueError: {x} \\ 100% $ ~^"}])
+    return tmp_path
+
+
+def test_pages_show_the_supplements_messages_and_escape_text(odd_items):
+    summary = write_pages(odd_items, title="t&t_")
     assert summary["drawings"] == 3 and summary["failed"] == 1
     assert summary["program_status"] == {"skipped": 1, "timeout": 1}
-    page = (tmp_path / "index.html").read_text()
+    page = (odd_items / "index.html").read_text()
     assert "Sampled no finished traces" in page and "Solver timeout" in page
     assert "a&lt;b&gt;&amp;%.png" in page and "a<b>" not in page
     assert "for (i &lt; 3){" in page and "ValueError: {x} \\ 100% $ ~^" in page
-    if shutil.which("pdflatex"):
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                              "gallery.tex"], cwd=tmp_path, capture_output=True, timeout=120)
-        assert run.returncode == 0, run.stdout[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="pdflatex not installed")
+def test_escaped_pages_compile_with_pdflatex(odd_items):
+    write_pages(odd_items, title="t&t_")
+    run = pdflatex(odd_items)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_with_nothing_scored_the_pages_say_n_a(odd_items):
+    summary = write_pages(odd_items)
+    assert summary["scored"] == 0
+    doc = json.loads((odd_items / "results.json").read_text())
+    for key in ("top1", "top5", "mean_iou", "no_overlap"):
+        assert summary[key] is None and doc["summary"][key] is None
+    page = (odd_items / "index.html").read_text()
+    assert "<td>Top-1 exact</td><td>n/a</td>" in page
+    assert "Mean IoU of top-1 & n/a \\\\" in (odd_items / "gallery.tex").read_text()

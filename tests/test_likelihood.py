@@ -1,4 +1,6 @@
 """The likelihood network: training steps, checkpoints, registry, and what it is meant to rank."""
+import json
+
 import pytest
 import torch
 
@@ -25,11 +27,13 @@ def test_train_resume_register_and_load(tmp_path):
     metrics = train_likelihood(tiny(tmp_path))
     assert {"mae_missing", "mae_extra", "truth_ranked_first"} <= metrics.keys()
     state = load_checkpoint(tmp_path / "l.pt")
-    assert state["kind"] == "likelihood" and state["step"] == 3
+    assert state["kind"] == "likelihood" and state["step"] == 3 and state["samples"] == 3 * 8
     config = tiny(tmp_path, resume=True)
     config.steps = 5
     train_likelihood(config)
     assert load_checkpoint(tmp_path / "l.pt")["step"] == 5
+    lines = (tmp_path / "l.metrics.jsonl").read_text().splitlines()
+    assert [json.loads(s)["step"] for s in lines] == [3, 5]  # validated at the end, too
     weights = tmp_path / "weights"
     entry = register("likelihood", tmp_path / "l.pt", weights_dir=weights)
     assert entry["config"]["width"] == 8

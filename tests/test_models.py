@@ -3,6 +3,9 @@ import pytest
 import torch
 
 from graphics2prog.errors import InputError
+from graphics2prog.models import get_model, list_models, register_model
+from graphics2prog.models.grid import GridNet
+from graphics2prog.models.paper import PaperNet
 from graphics2prog.models.checkpoint import WeightsError, save_checkpoint
 from graphics2prog.models.proposal import ProposalConfig, build_model
 from graphics2prog.models.registry import load_model, register
@@ -21,7 +24,6 @@ def batch(n=6, size=256, seed=0):
                            [2, 9, 9, 2, 2, 1, 1], [STOP, 0, 0, 0, 0, 0, 0],
                            [2, 0, 16, 16, 0, 0, 1]])[:n]
     return targets, canvases, tokens
-
 
 
 @pytest.fixture(params=[TINY, PAPER], ids=["grid", "paper"])
@@ -113,8 +115,16 @@ def test_flag_heads_can_read_a_finer_target():
 
 
 def test_unknown_architecture():
-    with pytest.raises(ValueError, match="unknown architecture"):
+    with pytest.raises(ValueError, match="unknown architecture 'nope' .registered: grid, paper"):
         build_model(ProposalConfig(arch="nope"))
+
+
+def test_architectures_are_registered_by_name():
+    """Importing graphics2prog.models registers every architecture; a name is taken once."""
+    assert list_models() == ["grid", "paper"]
+    assert type(get_model("grid", TINY)) is GridNet and type(build_model(PAPER)) is PaperNet
+    with pytest.raises(ValueError, match="already registered"):
+        register_model("grid")(PaperNet)
 
 
 # ---------------------------------------------------------------- registry

@@ -4,6 +4,7 @@ import numpy as np
 from graphics2prog.spec import spec_from_text
 from graphics2prog.synth import synthesize
 from graphics2prog.synth import policy as pol
+from graphics2prog.training.search_policy import train as train_policy
 
 
 def test_sigmas_are_distinct_and_pi_is_a_distribution():
@@ -18,7 +19,7 @@ def test_training_moves_probability_to_the_fast_configuration():
     times = {pol.sigma_key(o): 10.0 for o in pol.sigmas()}
     times[fast] = 0.01
     examples = [(["circle"] * n, times, set(times)) for n in range(1, 6)]
-    theta = pol.train(examples, steps=300)
+    theta = train_policy(examples, steps=300)
     p = dict(zip(map(pol.sigma_key, pol.sigmas()), pol.probabilities(theta, ["circle"] * 3)))
     assert max(p, key=p.get) == fast
 

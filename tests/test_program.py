@@ -41,8 +41,8 @@ def test_cost_hand_worked_examples():
 
 
 def test_print_parse_round_trip_and_translation():
-    text = ("for (i < 3){\nif (i > 0){\ncircle(1,3 * i + -1)\n}\ncircle(1,3 * i + 1)\n};\n"
-            "reflect(y = 9){\nline(1,2,3,4,\narrow = False,solid = True)\n}")
+    text = ("for (i < 3){\n  if (i > 0){\n    circle(1,3 * i + -1)\n  }\n  circle(1,3 * i + 1)\n};\n"
+            "reflect(y = 9){\n  line(1,2,3,4,\n  arrow = False,solid = True)\n}")
     prog = parse_program(text)
     assert print_program(prog) == text
     moved = translate_program(prog, 2, -1)

@@ -11,6 +11,7 @@ from graphics2prog.errors import InputError
 from graphics2prog.models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from graphics2prog.models.proposal import ProposalConfig, build_model
 from graphics2prog.models.checkpoint import WeightsError
+from graphics2prog.training.likelihood import LikelihoodTrainConfig
 from graphics2prog.training.proposal import TrainConfig, learning_rate, train_proposal, warm_start
 
 
@@ -20,7 +21,6 @@ def tiny(tmp_path, **kw) -> TrainConfig:
                     workers=0, quiet=True, warmup_steps=1)
     defaults.update(kw)
     return TrainConfig(**defaults)
-
 
 
 def test_checkpoint_round_trip_rebuilds_the_same_model(tmp_path):
@@ -72,6 +72,13 @@ def test_warm_start_of_another_design_copies_every_weight_that_fits(tmp_path):
         warm_start(paper, load_checkpoint(tmp_path / "small.pt"))
 
 
+def test_both_networks_share_the_loop_defaults():
+    proposal, likelihood = TrainConfig(), LikelihoodTrainConfig()
+    assert proposal.val_every == likelihood.val_every == 1000
+    assert (proposal.lr, proposal.out) == (2e-3, "runs/proposal.pt")
+    assert (likelihood.lr, likelihood.out) == (1e-3, "runs/likelihood.pt")
+
+
 def test_learning_rate_warms_up_then_decays():
     config = TrainConfig(lr=1.0, warmup_steps=10)
     lrs = [learning_rate(config, s, 100) for s in range(100)]
@@ -84,6 +91,7 @@ def test_train_writes_checkpoint_and_resume_continues(tmp_path):
     assert set(metrics["token_acc"]) == {"kind", "x1", "y1", "x2", "y2", "arrow", "dashed"}
     state = load_checkpoint(tmp_path / "p.pt")
     assert state["step"] == 2 and state["samples"] == 8 and state["train"]["batch"] == 4
+    assert state["kind"] == "proposal" and state["train"]["warmup_steps"] == 1
     metrics = train_proposal(tiny(tmp_path, resume=True, max_steps=3))
     assert metrics["step"] == 3 and load_checkpoint(tmp_path / "p.pt")["samples"] == 12
     lines = (tmp_path / "p.metrics.jsonl").read_text().splitlines()
@@ -119,6 +127,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_ddp_two_processes_gloo(tmp_path):
     config = tiny(tmp_path, max_steps=3)
     mp.start_processes(_ddp_worker, args=(2, free_port(), config), nprocs=2, join=True,

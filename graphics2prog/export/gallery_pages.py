@@ -15,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 from ..image.drawings import natural_key
+from ..pipeline.scoring import figure, summarise
+from .tikz import latex_template
 
 ITEMS = "items"
 NO_SPEC = "Sampled no finished traces"  # the supplement's words
@@ -41,9 +43,8 @@ def load_items(out_dir) -> list[dict]:
 
 
 def summarise_items(items: list[dict]) -> dict:
-    """evaluate.summarise's figures plus synthesis statuses, times and costs."""
-    from ..pipeline.scoring import summarise
-
+    """pipeline.scoring.summarise's figures (None where nothing was scored) plus synthesis
+    statuses, times and costs."""
     done = [i for i in items if "error" not in i]
 
     def median(values):
@@ -118,6 +119,9 @@ BADGES = {"top1": ("\u2713 top-1", "ok"), "top5": ("\u2717 top-1, \u2713 top-5",
 
 
 def _percent(summary: dict, key: str) -> str:
+    """A fraction with its count, 78.0% (39/50); n/a where no drawing was scored."""
+    if summary[key] is None:
+        return figure(None, "")
     return f"{summary[key]:.1%} ({round(summary[key] * summary['scored'])}/{summary['scored']})"
 
 
@@ -127,12 +131,12 @@ def _statuses(counts: dict) -> str:
 
 
 def _summary_rows(summary: dict) -> list[tuple[str, str]]:
+    """The summary table of both pages as (label, text) rows, n/a where nothing was scored."""
     rows = [("Drawings", f"{summary['drawings']} ({summary['scored']} with ground truth, "
                          f"{summary['failed']} failed)")]
-    if summary["scored"]:
-        rows += [("Top-1 exact", _percent(summary, "top1")),
-                 ("Top-5 exact", _percent(summary, "top5")),
-                 ("Mean IoU of top-1", f"{summary['mean_iou']:.3f}")]
+    rows += [("Top-1 exact", _percent(summary, "top1")),
+             ("Top-5 exact", _percent(summary, "top5")),
+             ("Mean IoU of top-1", figure(summary["mean_iou"], ".3f"))]
     rows += [("Programs of inferred specs", _statuses(summary["program_status"]))]
     if summary["truth_program_status"]:
         rows += [("Programs of ground truth", _statuses(summary["truth_program_status"]))]
@@ -287,8 +291,6 @@ def _latex_program(prog) -> dict:
 
 
 def _latex(title: str, summary: dict, views: list[dict]) -> str:
-    from .tikz import latex_template
-
     rows = []
     for i, v in enumerate(views, 1):
         label, cls = BADGES[v["outcome"]]

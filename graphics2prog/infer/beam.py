@@ -7,7 +7,6 @@ batched network call, and canvases grow by one cached sprite each.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -16,14 +15,7 @@ from ..models.proposal import ProposalModel
 from ..models.tokens import decode
 from ..render import SpriteCache
 from ..spec import Spec
-
-
-@dataclass
-class BeamConfig:
-    beam: int = 16          # partial specs kept per step
-    expand: int = 8         # commands proposed per partial spec per step
-    top: int = 5            # finished specs returned
-    max_primitives: int = 40
+from .config import BeamConfig
 
 
 def as_image(image) -> torch.Tensor:

@@ -23,16 +23,7 @@ from .beam import as_image
 from ..models.tokens import STOP, decode
 from ..render import SpriteCache
 from ..spec import Spec
-
-
-@dataclass
-class SMCConfig:
-    particles: int = 256
-    max_primitives: int = 32   # a particle that has not stopped by then is dropped
-    time_budget: float = 8.0   # seconds for all rounds
-    rounds: int = 4            # independent restarts while time remains
-    likelihood_weight: float = 1.0  # tempering of log L against log P_θ
-    seed: int = 0
+from .config import SMCConfig
 
 
 @dataclass

@@ -14,6 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .checkpoint import WeightsError, load_weights
 from .proposal import resize_images
 
 
@@ -81,8 +82,6 @@ class PixelLikelihood(nn.Module):
 
 def likelihood_from_checkpoint(state: dict, device="cpu") -> LikelihoodNet:
     """Rebuild the likelihood network a checkpoint describes (eval mode)."""
-    from .checkpoint import WeightsError, load_weights
-
     if state.get("kind") != "likelihood":
         raise WeightsError("not a likelihood-network checkpoint")
     known = {f.name for f in fields(LikelihoodConfig)}

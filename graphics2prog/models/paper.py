@@ -13,6 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .architectures import register_model
 from .proposal import ProposalConfig, ProposalModel
 from .tokens import NUM_TOKENS, TOKEN_SIZES
 
@@ -25,7 +26,11 @@ def same(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     return conv(F.pad(x, ((kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2)))
 
 
+@register_model("paper")
 class PaperNet(ProposalModel):
+    """The network of Ellis et al. 2018, layer for layer as the module docstring lists,
+    registered as "paper" so results can be compared with the published architecture."""
+
     def __init__(self, config: ProposalConfig):
         super().__init__()
         self.config = config

@@ -12,6 +12,7 @@ from typing import Optional
 import torch
 
 from .checkpoint import WeightsError, load_checkpoint, model_from_checkpoint
+from .likelihood import LikelihoodNet, PixelLikelihood, likelihood_from_checkpoint
 from .proposal import ProposalModel
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
@@ -75,11 +76,9 @@ def load_model(name_or_path=DEFAULT_PROPOSAL, device="cpu",
 
 
 def load_likelihood(name_or_path=DEFAULT_LIKELIHOOD, device="cpu",
-                    weights_dir: Path = WEIGHTS_DIR):
+                    weights_dir: Path = WEIGHTS_DIR) -> LikelihoodNet | PixelLikelihood:
     """The learned likelihood network in eval mode on `device`; "pixel" gives the paper's
     lesion (blurred pixel distance), which needs no weights."""
-    from .likelihood import PixelLikelihood, likelihood_from_checkpoint
-
     if name_or_path == "pixel":
         return PixelLikelihood()
     return for_inference(likelihood_from_checkpoint(load_state(name_or_path, weights_dir), device))

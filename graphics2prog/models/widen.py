@@ -13,7 +13,8 @@ from dataclasses import replace
 import torch
 
 from .checkpoint import WeightsError
-from .proposal import GridNet, ProposalConfig
+from .grid import GridNet
+from .proposal import ProposalConfig
 
 
 def _widen(old: torch.Tensor, new: torch.Tensor, old_blocks: list[int],

@@ -18,34 +18,11 @@ from ..image.prepare import prepare
 from ..infer.beam import BeamConfig, beam_search, greedy
 from ..infer.register import snap_to_grid
 from ..infer.smc import SMCConfig, smc
-from ..models.registry import DEFAULT_LIKELIHOOD, DEFAULT_PROPOSAL, load_likelihood, load_model
+from ..models.registry import load_likelihood, load_model
 from ..spec import Spec, spec_to_dict
 from ..synth import synthesize
+from .config import InferConfig
 from .rerank import ProgramPrior, rerank
-
-
-@dataclass
-class InferConfig:
-    """Every setting of inference, with its default; the CLI's flags take theirs from here."""
-
-    method: str = "smc"          # "smc" (default) or "beam"
-    top: int = 5                 # specs returned
-    particles: int = SMCConfig.particles
-    time_budget: float = SMCConfig.time_budget  # seconds for the search (seeding beam, then SMC)
-    beam: int = BeamConfig.beam  # beam width (method "beam", and SMC's seeding beam search)
-    program: bool = True         # synthesize the program of the best spec
-    synth_timeout: float = 10.0  # seconds for the synthesizer
-    seed: int = 0
-    device: str = "auto"         # auto | cpu | cuda
-    proposal: str = DEFAULT_PROPOSAL      # registered weights name or checkpoint path
-    likelihood: str = DEFAULT_LIKELIHOOD  # registered weights, a path, or "pixel" (the lesion)
-    snap: bool = True            # register a rescaled drawing onto the grid (infer/register.py)
-    grid_unit: Optional[float] = None  # a photo's grid unit in pixels, when known (image/)
-    rerank: bool = False         # SMC: rerank the top specs by a program prior (rerank.py)
-    seeds: int = 16              # beam search specs that join SMC's pool
-    rerank_k: int = 10           # specs the program prior reranks
-    snap_beam: int = 4           # beam width and expansion of the parses that registration fits
-    snap_primitives: int = 30    # most primitives of registration's greedy parses
 
 
 @dataclass

@@ -23,6 +23,7 @@ from graphics2prog.synth.parser import parse_program
 from graphics2prog.synth.program import (Program, execute, flat_program, has_guard_only_loop,
                                          origin_offset, print_program, program_cost,
                                          statement_count, translate_program)
+from graphics2prog.synth.policy import SearchPolicy
 from graphics2prog.synth.search import run_with_deadline
 
 __all__ = ["SynthesisResult", "Options", "synthesize", "parse_program", "execute",
@@ -85,7 +86,6 @@ def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
             finished, timed_out, error = run_with_deadline(_prims(target), options, timeout, accept)
         else:
             if policy == "learned":
-                from graphics2prog.synth.policy import SearchPolicy
                 policy = SearchPolicy.load()
             finished, timed_out, error = policy.run(_prims(target), timeout, accept)
     program = translate_program(best["program"], -dx, -dy)

@@ -1,7 +1,8 @@
 """Extrapolation (the paper's section 4): continue every loop for one more iteration."""
 from __future__ import annotations
 
-from graphics2prog.synth.program import Loop, Program, Reflect
+from graphics2prog.render import save_png
+from graphics2prog.synth.program import Loop, Program, Reflect, execute
 
 
 def _grow(s):
@@ -20,9 +21,6 @@ def extrapolate(program: Program) -> Program:
 def save_extrapolation(program: Program, path) -> None:
     """Render the extrapolated program to a PNG on a canvas grown to hold it (16 px per unit,
     a one-unit margin), since a longer loop usually runs off the original 16x16 grid."""
-    from graphics2prog.render import save_png
-    from graphics2prog.synth.program import execute
-
     spec = execute(extrapolate(program))
     xmin, ymin, xmax, ymax = spec.bounds()
     dx, dy = max(0, 1 - xmin), max(0, 1 - ymin)

@@ -3,15 +3,12 @@
 sigma = (loops, reflects, incremental, depth). pi(sigma | S) is proportional to
 exp(phi_params(sigma)^T theta phi_spec(S)) with phi_spec(S) = (#circles, #rectangles, #lines, 1).
 theta is trained to minimise E_S[softmin over sigma in Best(S) of log(t(sigma|S) / pi(sigma|S))]
-+ lambda |theta|^2 (the log keeps the loss well scaled; the paper minimises the ratio
-itself), with the soft minimum annealed from beta = 1 to 2 and Adam for 2,000 steps.
-At run time the configurations are time-shared in proportion to pi (restarting with doubled
++ lambda |theta|^2 (training/search_policy.py fits it). At run time the configurations are time-shared in proportion to pi (restarting with doubled
 slices, Levin-style) until the complete configuration proves its answer or time runs out.
 """
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 
@@ -56,48 +53,6 @@ def probabilities(theta: np.ndarray, kinds: list) -> np.ndarray:
     logits -= logits.max()
     p = np.exp(logits)
     return p / p.sum()
-
-
-def train(examples: list, steps: int = 2000, lam: float = 0.1, lr: float = 0.05,
-          seed: int = 0) -> np.ndarray:
-    """theta from examples [(kinds, {sigma_key: time_s}, best_keys)] by Adam in torch."""
-    import torch  # training only: inference needs numpy alone
-
-    torch.manual_seed(seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: threading only adds overhead
-    try:
-        return _adam(torch, examples, steps, lam, lr)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _adam(torch, examples, steps, lam, lr) -> np.ndarray:
-    keys = [sigma_key(o) for o in sigmas()]
-    params = torch.tensor(np.stack([phi_params(o) for o in sigmas()]), dtype=torch.float64)
-    specs = torch.tensor(np.stack([phi_spec(k) for k, _, _ in examples]), dtype=torch.float64)
-    log_t = torch.full((len(examples), len(keys)), math.inf, dtype=torch.float64)
-    for n, (_, times, best) in enumerate(examples):
-        for m, key in enumerate(keys):
-            if key in best:
-                log_t[n, m] = math.log(max(times[key], 1e-3))
-    theta = torch.zeros(params.shape[1], specs.shape[1], dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.Adam([theta], lr=lr)
-    for step in range(steps):
-        beta = 1.0 + step / max(steps - 1, 1)
-        logits = specs @ theta.T @ params.T                        # (S, sigma)
-        log_pi = torch.log_softmax(logits, dim=1)
-        cost = log_t - log_pi                                      # inf outside Best(S)
-        softmin = -torch.logsumexp(-beta * cost, dim=1) / beta
-        loss = softmin.mean() + lam * (theta ** 2).sum()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return theta.detach().numpy().copy()                           # (params, spec)
-
-
-def save_params(theta: np.ndarray, path: Path = PARAMS_FILE, meta: dict | None = None) -> None:
-    path.write_text(json.dumps({"theta": theta.tolist(), **(meta or {})}, indent=1) + "\n")
 
 
 class SearchPolicy:

@@ -124,20 +124,26 @@ def _prim_text(s: Prim) -> str:
     return f"{s.kind}({args})"
 
 
+def _indented(program: Program) -> str:
+    """A block's body, two spaces deeper than its header, so nesting reads at a glance."""
+    return "\n".join("  " + line for line in print_program(program).splitlines())
+
+
 def _stmt_text(s) -> str:
     if isinstance(s, Prim):
         return _prim_text(s)
     if isinstance(s, Reflect):
-        return f"reflect({s.axis} = {s.value}){{\n{print_program(s.body)}\n}}"
+        return f"reflect({s.axis} = {s.value}){{\n{_indented(s.body)}\n}}"
     bound = str(s.bound) if not s.bound.var else f"({s.bound.coeff}*{s.bound.var} + {s.bound.const})"
     text = f"for ({s.var} < {bound}){{\n"
     if s.boundary:
-        text += f"if ({s.var} > 0){{\n{print_program(s.boundary)}\n}}\n"
-    return text + (f"{print_program(s.body)}\n}}" if s.body else "}")
+        guard = f"if ({s.var} > 0){{\n{_indented(s.boundary)}\n}}"
+        text += "\n".join("  " + line for line in guard.splitlines()) + "\n"
+    return text + (f"{_indented(s.body)}\n}}" if s.body else "}")
 
 
 def print_program(program: Program) -> str:
-    """The supplement's syntax; `parse_program` reads it back."""
+    """The supplement's syntax, each block's body indented; `parse_program` reads it back."""
     return ";\n".join(_stmt_text(s) for s in program)
 
 

@@ -1,53 +1,25 @@
-"""Training the likelihood surrogate on (drawing of T1, render of T2, set differences) pairs.
+"""The likelihood network's part of the training loop (loop.py): (drawing of T1, render of T2,
+set differences) pairs.
 
-The same machinery as the proposal network (train.py): seeded on-the-fly data from data.py,
-AdamW, bf16 autocast on CUDA, torchrun/DDP, atomic checkpoints and `resume`. Validation reports
-the mean absolute error of both counts and how often the exact hypothesis scores best among it
-and its perturbations (the ranking SMC relies on).
+Seeded on-the-fly data from data.py; the learning rate follows a cosine from `lr` to 0 over
+`steps`, without gradient clipping. Validation reports the mean absolute error of both counts
+and how often the exact hypothesis scores best among it and its perturbations (the ranking SMC
+relies on). `train_likelihood` runs it, under torchrun too.
 """
 from __future__ import annotations
 
 import json
 import math
-import sys
-import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
-from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader
-from tqdm import tqdm
 
 from .data import LikelihoodDataset, clean_canvas
-from ..models.checkpoint import load_checkpoint, save_checkpoint, unwrap
+from .config import LikelihoodTrainConfig
+from .loop import data_loader, train
 from ..models.likelihood import LikelihoodConfig, LikelihoodNet, likelihood_from_checkpoint
 from ..noise import render_noisy
-from ..scenes import SceneConfig, perturb, sample_scene
-from .proposal import Checkpointer, _one_thread, finish, setup
-
-
-@dataclass
-class LikelihoodTrainConfig:
-    steps: int = 20_000
-    batch: int = 64
-    lr: float = 1e-3
-    weight_decay: float = 0.01
-    image_size: int = 128
-    width: int = 32
-    min_objects: int = 1
-    max_objects: int = 12
-    device: str = "auto"
-    out: str = "runs/likelihood.pt"
-    resume: bool = False
-    seed: int = 0
-    workers: int = 1
-    threads: int = 0
-    val_scenes: int = 100
-    val_every: int = 1000
-    save_every_s: float = 300.0
-    quiet: bool = False
+from ..scenes import perturb, sample_scene
 
 
 class RankingValidation:
@@ -55,14 +27,14 @@ class RankingValidation:
 
     def __init__(self, config: LikelihoodTrainConfig):
         rng = np.random.default_rng([config.seed, 104729])
-        scenes = SceneConfig(min_objects=config.min_objects, max_objects=config.max_objects)
+        scenes = config.scene_config()
         self.targets, self.canvases, self.counts = [], [], []
         for _ in range(config.val_scenes):
             t1 = sample_scene(rng, scenes)
-            image = torch.from_numpy(render_noisy(t1, rng, 256))[None]
+            image = torch.from_numpy(render_noisy(t1, rng, 256))[None]  # (1, 256, 256)
             for t2 in [t1] + [perturb(t1, rng, scenes) for _ in range(4)]:
                 self.targets.append(image)
-                self.canvases.append(clean_canvas(t2, config.image_size))
+                self.canvases.append(clean_canvas(t2, config.image_size))  # (1, S, S)
                 s1, s2 = t1.as_set(), t2.as_set()
                 self.counts.append([len(s1 - s2), len(s2 - s1)])
         self.counts = torch.tensor(self.counts, dtype=torch.float32)  # (5N, 2)
@@ -84,68 +56,48 @@ class RankingValidation:
                 "truth_ranked_first": float((score.argmax(1) == 0).float().mean())}
 
 
+class LikelihoodTask:
+    """The likelihood network as a loop.Task."""
+    kind = "likelihood"
+    clip = None
+
+    def __init__(self, config: LikelihoodTrainConfig):
+        self.config = config
+
+    def build(self) -> LikelihoodNet:
+        return LikelihoodNet(LikelihoodConfig(self.config.image_size, self.config.width))
+
+    def restore(self, state: dict) -> LikelihoodNet:
+        return likelihood_from_checkpoint(state)
+
+    def total_steps(self, world: int) -> int:
+        return self.config.steps
+
+    def learning_rate(self, step: int, total: int) -> float:
+        """A cosine from `lr` at step 0 to 0 at `total`."""
+        return self.config.lr * 0.5 * (1 + math.cos(math.pi * step / total))
+
+    def batches(self, model: LikelihoodNet, rank: int, world: int, step: int):
+        """Endless (target, canvas, counts) batches for this rank, seeded anew at each resume
+        (by `step`) so a resumed run does not see its first batches again."""
+        config = self.config
+        data = LikelihoodDataset(image_size=config.image_size, seed=config.seed + step,
+                                 rank=rank, world_size=world, scene_config=config.scene_config())
+        return iter(data_loader(data, config))
+
+    def loss(self, net: torch.nn.Module, batch) -> torch.Tensor:
+        targets, canvases, counts = batch  # (B, 1, S, S), (B, 1, S, S), (B, 2)
+        return LikelihoodNet.loss(net(targets, canvases).float(), counts)
+
+    def validation(self, model: LikelihoodNet) -> RankingValidation:
+        return RankingValidation(self.config)
+
+    def summary(self, metrics: dict) -> str:
+        """Every metric, rounded."""
+        return (f"step {metrics['step']}: "
+                + json.dumps({k: round(v, 3) for k, v in metrics.items()}))
+
+
 def train_likelihood(config: LikelihoodTrainConfig) -> dict:
-    """Train (or resume) the likelihood network; returns the last validation metrics."""
-    rank, world, device = setup(config)
-    out = Path(config.out)
-    step, elapsed, state = 0, 0.0, None
-    if config.resume and out.is_file():
-        state = load_checkpoint(out)
-        model = likelihood_from_checkpoint(state, device).train()
-        step, elapsed = state["step"], state["elapsed_s"]
-    else:
-        model = LikelihoodNet(LikelihoodConfig(config.image_size, config.width)).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    if state is not None and "optimizer" in state:
-        optimizer.load_state_dict(state["optimizer"])
-    net = DistributedDataParallel(model) if world > 1 else model
-    lead = rank == 0
-    validate = RankingValidation(config) if lead else None
-    metrics = state.get("metrics", {}) if state else {}
-    log = out.with_suffix(".metrics.jsonl")
-    if lead:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    scenes = SceneConfig(min_objects=config.min_objects, max_objects=config.max_objects)
-    data = LikelihoodDataset(image_size=config.image_size, seed=config.seed + step, rank=rank,
-                             world_size=world, scene_config=scenes)
-    loader = iter(DataLoader(data, batch_size=config.batch, num_workers=config.workers,
-                             worker_init_fn=_one_thread))
-    bar = tqdm(total=config.steps, initial=step, disable=not lead or config.quiet,
-               file=sys.stderr, unit="step", mininterval=2.0, dynamic_ncols=True)
-    start, elapsed0, loss_ema = time.time(), elapsed, None
-
-    def save():
-        save_checkpoint(out, model, optimizer, kind="likelihood", train=asdict(config),
-                        step=step, elapsed_s=elapsed, metrics=metrics)
-
-    checkpoint = Checkpointer(save, config.save_every_s)
-    while step < config.steps:
-        targets, canvases, counts = (x.to(device) for x in next(loader))
-        lr = config.lr * 0.5 * (1 + math.cos(math.pi * step / config.steps))
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            loss = LikelihoodNet.loss(net(targets, canvases).float(), counts)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        elapsed = elapsed0 + time.time() - start
-        if not lead:
-            continue
-        loss_ema = loss.item() if loss_ema is None else 0.98 * loss_ema + 0.02 * loss.item()
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss_ema:.3f}", refresh=False)
-        if step % config.val_every == 0 or step == config.steps:
-            metrics = {"step": step, "train_loss": loss_ema, "elapsed_s": elapsed,
-                       **validate(unwrap(model), device)}
-            with log.open("a") as f:
-                f.write(json.dumps(metrics) + "\n")
-            if not config.quiet:
-                bar.write(f"step {step}: " + json.dumps({k: round(v, 3) for k, v in metrics.items()}))
-            checkpoint(now=True)
-        else:
-            checkpoint()
-    finish(bar, world)
-    return metrics
-
+    """Train (or resume) the likelihood network; returns the last validation metrics (rank 0)."""
+    return train(LikelihoodTask(config))
