@@ -8,9 +8,11 @@ TORCH_INDEX ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# cairo for pycairo; Chromium and its driver for the browser test of `g2p serve` (it skips without)
 SYS_PACKAGES := libcairo2-dev pkg-config
+BROWSER_PACKAGES := chromium chromium-driver
 
-.PHONY: install demo test lint clean system-packages
+.PHONY: install demo test lint clean system-packages browser-packages serve
 
 install: $(STAMP)
 
@@ -26,7 +28,21 @@ system-packages:
 		fi; \
 	fi
 
-$(STAMP): setup.cfg | system-packages
+# Optional: without them the browser test skips and says why.
+browser-packages:
+	@missing=""; for p in $(BROWSER_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "installing browser packages:$$missing"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+				|| echo "could not install$$missing: the browser test will be skipped"; \
+		else \
+			echo "the browser test needs:$$missing (sudo apt-get install -y$$missing); it will be skipped"; \
+		fi; \
+	fi
+
+$(STAMP): setup.cfg | system-packages browser-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q $(TORCH) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/pip install -q -e '.[dev]'
@@ -36,6 +52,9 @@ demo: install
 	$(BIN)/g2p infer data/examples/example-1.png --out demo_out --extrapolate demo_out/extrapolated.png
 	@echo "wrote demo_out/: render.png/.svg (the clean figure), figure.tex, spec.json, program.txt,"
 	@echo "input.png (what the networks saw) and extrapolated.png (every loop grown by one)"
+
+serve: install
+	$(BIN)/g2p serve
 
 # The layers contract (.importlinter): imports go one way, down the pipeline.
 lint: install

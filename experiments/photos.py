@@ -2,7 +2,7 @@
 
 Each of the dev set's ground-truth specs is parsed as a clean 256x256 render, as a pencil
 drawing at 256x256 (noise.render_noisy: what the drawing itself costs), and as a simulated
-12-megapixel phone photo of that pencil drawing on graph paper (photo/synth.py) at three
+12-megapixel phone photo of that pencil drawing on graph paper (photo_sim.py) at three
 difficulty levels. Photos go through the steps of `Pipeline.run_file` (`g2p infer PHOTO.jpg`),
 timed one by one: JPEG decoding, the paper's grid found and removed, the drawing mapped onto
 the model's grid (or, where no grid is found, the plain-paper path and registration). Scores:
@@ -139,7 +139,7 @@ def report(summary: dict, machine: dict, command: str, n: int, args) -> str:
              f"{machine['load_at_start']} at the start (other jobs share the machine). "
              "Command: `" + command + "`.", "",
              f"Search: {search}; no program synthesis. Photos: "
-             f"{args.size} JPEGs from `graphics2prog/photo/synth.py`, the spec drawn in the pencil "
+             f"{args.size} JPEGs from `graphics2prog/photo_sim.py`, the spec drawn in the pencil "
              "style on graph paper and photographed (levels below); they go through the steps "
              "of `Pipeline.run_file` like `g2p infer`. Scores are up to translation: a photo's "
              "spec is known only up to whole squares.", "",
@@ -154,7 +154,7 @@ def report(summary: dict, machine: dict, command: str, n: int, args) -> str:
                      f"{s['mean_iou']:.3f} | {grid} | {prep} | {s['register_s']:.2f} | "
                      f"{s['parse_s']:.2f} | {s['seconds']:.2f} |")
     photos = [s for label, s in summary.items() if label in LEVELS]
-    lines += ["", "Levels (photo/synth.py `LEVELS`): easy: rotation up to 3 degrees, slight "
+    lines += ["", "Levels (photo_sim.py `LEVELS`): easy: rotation up to 3 degrees, slight "
               "perspective, even light, little blur and noise, JPEG quality 88-95; medium: "
               "rotation up to 10 degrees, perspective, uneven light and (half the time) a soft "
               "shadow, darker major lines on a third of the sheets, more blur and noise, JPEG "

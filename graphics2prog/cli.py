@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import InputError
 from .pipeline.config import InferConfig
 from .scenes import SceneConfig
+from .serve.worker import QUEUE_SIZE
 from .training.config import LikelihoodTrainConfig, TrainConfig
 
 PROGRESS_DELAY_S = 1.0  # a bar appears only for work that lasts longer (and never before a quick error)
@@ -310,6 +311,15 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .serve.server import run
+
+    sys.stderr.write(f"g2p: serving http://{args.host}:{args.port}/ (Ctrl-C stops)\n")
+    run(host=args.host, port=args.port, workers=args.workers,
+        config=_config(InferConfig, args), queue_size=args.queue)
+    return 0
+
+
 def cmd_train_proposal(args) -> int:
     from .training.proposal import train_proposal
 
@@ -401,6 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_synth)
 
+    _serve_flags(sub.add_parser("serve", help="a local web page and JSON API: draw or drop a "
+                                              "drawing, get the figure, program and TikZ"))
+
     p = sub.add_parser("train", help="train the networks on synthetic scenes")
     train_sub = p.add_subparsers(dest="network", required=True, parser_class=_Parser)
     _proposal_flags(train_sub.add_parser("proposal", help="the proposal network"))
@@ -408,7 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _inference_flags(p) -> None:
+def _inference_flags(p, output: bool = True) -> None:
+    """The search's flags (defaults from InferConfig) and, for commands that print, --json
+    and --quiet."""
     d = InferConfig
     p.add_argument("--method", choices=("smc", "beam"), default=d.method,
                    help="search: SMC with the learned likelihood, seeded by beam search; or "
@@ -437,8 +452,21 @@ def _inference_flags(p) -> None:
                         "with the shipped weights it did not raise cross-validated top-1)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default=d.device,
                    help="auto: CUDA when present")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    if output:
+        p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _serve_flags(p) -> None:
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (0.0.0.0: reachable from the network)")
+    p.add_argument("--port", type=_positive_int, default=8000, help="TCP port")
+    p.add_argument("--workers", type=_positive_int, default=1,
+                   help="server processes, each with its own networks and queue")
+    p.add_argument("--queue", type=_positive_int, default=QUEUE_SIZE,
+                   help="requests that may wait while one runs (more: 503)")
+    _inference_flags(p, output=False)
+    p.set_defaults(run=cmd_serve)
 
 
 def _proposal_flags(p) -> None:

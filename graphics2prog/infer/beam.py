@@ -7,6 +7,8 @@ batched network call, and canvases grow by one cached sprite each.
 """
 from __future__ import annotations
 
+import math
+import time
 
 import numpy as np
 import torch
@@ -26,13 +28,16 @@ def as_image(image) -> torch.Tensor:
 
 @torch.no_grad()
 def beam_search(model: ProposalModel, image, config: BeamConfig = BeamConfig(),
-                cache: SpriteCache | None = None) -> list[tuple[Spec, float]]:
+                cache: SpriteCache | None = None,
+                deadline: float = math.inf) -> list[tuple[Spec, float]]:
     """Top-`config.top` distinct specs for one image, best first, as (Spec, log-probability).
 
     Args:
         model: proposal network (eval mode); its device is used throughout.
         image: (H, W) ink map in [0, 1] (any size; the model resizes it).
         cache: sprite cache at the model's resolution, reusable across images.
+        deadline: time.monotonic() after which no step starts; the specs finished by then
+            are returned (or, when none has, the live partial specs).
     """
     device = next(model.parameters()).device
     size = model.config.image_size
@@ -42,6 +47,8 @@ def beam_search(model: ProposalModel, image, config: BeamConfig = BeamConfig(),
     canvases = cache.blank(1)  # (N, S, S), one per beam entry
     finished: dict[frozenset, float] = {}
     for _ in range(config.max_primitives + 1):
+        if time.monotonic() > deadline:
+            break
         n = len(beams)
         feats = model.encode(target.expand(n, -1, -1, -1), cache.to_float(canvases).unsqueeze(1))
         commands, logps = model.top_k(feats, config.expand)  # (N, k, 7), (N, k)

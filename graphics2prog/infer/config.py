@@ -23,4 +23,6 @@ class SMCConfig:
     time_budget: float = 8.0   # seconds for all rounds
     rounds: int = 4            # independent restarts while time remains
     likelihood_weight: float = 1.0  # tempering of log L against log P_θ
+    settle: int = 0            # stop after this many rounds in a row that kept the best spec
+                               # (0: run every round the time allows)
     seed: int = 0

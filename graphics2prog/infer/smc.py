@@ -159,6 +159,12 @@ def _seed(scorer: _Scorer, pool: dict, found: Sequence[tuple[Spec, float]]) -> N
     _retire(pool, table, log_l, log_p)
 
 
+def _best(pool: dict, config: SMCConfig):
+    """The key of the pool's best spec (None for an empty pool)."""
+    return max(pool, key=lambda k: config.likelihood_weight * pool[k][0] + pool[k][1],
+               default=None)
+
+
 def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfig(),
         top: int = 5, device="cpu", progress: Optional[Callable[[float], None]] = None,
         seeds: Sequence[tuple[Spec, float]] = ()) -> list[Hypothesis]:
@@ -178,12 +184,17 @@ def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfi
     generator = torch.Generator(device=device).manual_seed(config.seed)
     pool: dict = {}
     _seed(scorer, pool, seeds)
+    best, calm = _best(pool, config), 0
     for _ in range(config.rounds):
         if time.monotonic() > deadline:
             break
         _round(scorer, config, deadline, generator, pool)
         if progress:
-            progress(min(1.0, (time.monotonic() - start) / config.time_budget))
+            progress(min(1.0, (time.monotonic() - start) / max(config.time_budget, 1e-9)))
+        calm = calm + 1 if _best(pool, config) == best else 0
+        best = _best(pool, config)
+        if config.settle and calm >= config.settle:  # the pool has settled: more rounds
+            break                                     # rarely change the answer
     hyps = []
     for key, (ll, lp) in pool.items():
         spec = Spec(scorer.primitives[i] for i in key)

@@ -16,6 +16,7 @@ class InferConfig:
     particles: int = SMCConfig.particles
     time_budget: float = SMCConfig.time_budget  # seconds for the search (seeding beam, then SMC)
     beam: int = BeamConfig.beam  # beam width (method "beam", and SMC's seeding beam search)
+    settle: int = SMCConfig.settle  # SMC stops after this many rounds that kept the best spec
     program: bool = True         # synthesize the program of the best spec
     synth_timeout: float = 10.0  # seconds for the synthesizer
     seed: int = 0

@@ -130,14 +130,18 @@ class Pipeline:
 
     def _search(self, ink: np.ndarray, progress) -> list[tuple[Spec, float]]:
         """Ranked (spec, score) pairs: beam search alone, or SMC seeded by beam search's most
-        probable specs (SMC gets what is left of the time budget)."""
-        c, t0 = self.config, time.perf_counter()
+        probable specs. The time budget is a ceiling on both together: beam search stops
+        expanding at the deadline and SMC gets what is left (none: the seeds, rescored)."""
+        c = self.config
+        deadline = time.monotonic() + c.time_budget
         if c.method == "beam":
-            return beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.top))
-        seeds = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.seeds))
-        budget = max(0.25 * c.time_budget, c.time_budget - (time.perf_counter() - t0))
-        hyps = smc(self.proposal, self.likelihood, ink,
-                   SMCConfig(particles=c.particles, time_budget=budget, seed=c.seed),
+            return beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.top),
+                               deadline=deadline)
+        seeds = beam_search(self.proposal, ink, BeamConfig(beam=c.beam, top=c.seeds),
+                            deadline=deadline)
+        config = SMCConfig(particles=c.particles, seed=c.seed, settle=c.settle,
+                           time_budget=max(0.0, deadline - time.monotonic()))
+        hyps = smc(self.proposal, self.likelihood, ink, config,
                    top=max(c.top, c.rerank_k) if self.prior else c.top, device=self.device,
                    progress=progress, seeds=seeds)
         return [(h.spec, h.score) for h in hyps]
