@@ -130,9 +130,11 @@ def main() -> None:
 
 def report(summary: dict, machine: dict, command: str, n: int, args) -> str:
     clean = summary["clean 256x256"]["top1"]
-    search = ("beam search (width 16) for every input, clean and photographed alike"
+    d = InferConfig
+    search = (f"beam search (width {d.beam}) for every input, clean and photographed alike"
               if args.method == "beam" else
-              "the default beam-seeded SMC (8 s budget) for every input")
+              f"the default beam-seeded SMC ({d.time_budget:g} s budget at most, {d.particles} "
+              f"particles, beam {d.beam}) for every input")
     lines = [f"# Drawings photographed on graph paper ({n} dev specs)", "",
              f"Machine: {machine['platform']}, {machine['cpu_count']} CPU cores, torch "
              f"{machine['torch']} with {machine['torch_threads']} thread(s); load average "

@@ -341,24 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     objects = f"{SceneConfig.min_objects}-{SceneConfig.max_objects}"
 
-    p = sub.add_parser("render", help="render a spec to PNG, SVG or TikZ")
-    p.add_argument("spec", help="spec JSON file")
-    p.add_argument("-o", "--output", required=True, help="OUT.png, OUT.svg or OUT.tex")
-    p.add_argument("--noisy", action="store_true", help="a simulated pencil drawing (PNG)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the pencil noise")
-    p.add_argument("--size", type=_positive_int, default=256, help="pixels (PNG, SVG)")
-    p.set_defaults(run=cmd_render)
-
-    p = sub.add_parser("sample", help="sample synthetic scenes")
-    p.add_argument("--n", type=_positive_int, default=1, help="scenes")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sampler")
-    p.add_argument("--objects", type=_object_range, default=objects, help="A-B primitives")
-    p.add_argument("--json", action="store_true", help="one JSON list of specs on stdout")
-    p.add_argument("-o", "--output", help="folder for scene-N.png (pencil), -clean.png, .json")
-    p.add_argument("--photo", nargs="?", const="medium", choices=("easy", "medium", "hard"),
-                   help="also a simulated phone photo of each scene drawn on graph paper, "
-                        "scene-N-photo.jpg, of this difficulty (medium when no value)")
-    p.set_defaults(run=cmd_sample)
+    _render_flags(sub.add_parser("render", help="render a spec to PNG, SVG or TikZ"))
+    _sample_flags(sub.add_parser("sample", help="sample synthetic scenes"), objects)
 
     p = sub.add_parser("data", help="synthetic training data")
     data_sub = p.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
@@ -419,6 +403,27 @@ def build_parser() -> argparse.ArgumentParser:
     _proposal_flags(train_sub.add_parser("proposal", help="the proposal network"))
     _likelihood_flags(train_sub.add_parser("likelihood", help="the likelihood surrogate"))
     return parser
+
+
+def _render_flags(p) -> None:
+    p.add_argument("spec", help="spec JSON file")
+    p.add_argument("-o", "--output", required=True, help="OUT.png, OUT.svg or OUT.tex")
+    p.add_argument("--noisy", action="store_true", help="a simulated pencil drawing (PNG)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the pencil noise")
+    p.add_argument("--size", type=_positive_int, default=256, help="pixels (PNG, SVG)")
+    p.set_defaults(run=cmd_render)
+
+
+def _sample_flags(p, objects: str) -> None:
+    p.add_argument("--n", type=_positive_int, default=1, help="scenes")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampler")
+    p.add_argument("--objects", type=_object_range, default=objects, help="A-B primitives")
+    p.add_argument("--json", action="store_true", help="one JSON list of specs on stdout")
+    p.add_argument("-o", "--output", help="folder for scene-N.png (pencil), -clean.png, .json")
+    p.add_argument("--photo", nargs="?", const="medium", choices=("easy", "medium", "hard"),
+                   help="also a simulated phone photo of each scene drawn on graph paper, "
+                        "scene-N-photo.jpg, of this difficulty (medium when no value)")
+    p.set_defaults(run=cmd_sample)
 
 
 def _inference_flags(p, output: bool = True) -> None:

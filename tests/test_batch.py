@@ -4,6 +4,8 @@ import os
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from graphics2prog.errors import InputError
 from graphics2prog.image.drawings import Drawing
 from graphics2prog.pipeline.batch import run_batch
@@ -38,6 +40,7 @@ def test_records_come_in_order_and_a_bad_drawing_is_recorded():
     assert seen == [(r["file"], r) for r in records]
 
 
+@pytest.mark.slow
 def test_a_dying_worker_fails_its_drawing_and_the_batch_goes_on():
     records = run_batch(drawings("a.png", "die.png", "abc.png"), InferConfig(method="beam"),
                         record, workers=2)

@@ -1,12 +1,14 @@
 """Beam search and greedy decoding with a tiny random network."""
+from types import SimpleNamespace
+
 import pytest
 import torch
 
+from graphics2prog.infer import beam as beam_module
 from graphics2prog.infer.beam import BeamConfig, beam_search, greedy
 from graphics2prog.models.proposal import ProposalConfig, build_model
 from graphics2prog.render import render_array
 from graphics2prog.spec import Circle, Line, Rectangle, Spec, validate_primitive
-
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +46,23 @@ def test_greedy_parses_a_batch(model):
     specs = greedy(model, images, max_primitives=4)
     assert len(specs) == 3 and all(isinstance(s, Spec) and len(s) <= 4 for s in specs)
     assert specs[0] == specs[1] == specs[2]
+
+
+def test_a_deadline_ends_the_search_between_steps(model, monkeypatch):
+    """On a clock that advances a second per network step, a 1.5 s deadline allows one step
+    (the second would end past it); with no deadline the search takes more."""
+    config = BeamConfig(beam=3, expand=3, top=3, max_primitives=6)
+    clock = SimpleNamespace(now=0.0)
+    real_encode = model.encode
+
+    def timed_encode(*args):
+        clock.now += 1.0
+        return real_encode(*args)
+
+    monkeypatch.setattr(beam_module, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    monkeypatch.setattr(model, "encode", timed_encode)
+    assert beam_search(model, IMAGE, config, deadline=1.5)
+    assert clock.now == 1.0
+    clock.now = 0.0
+    beam_search(model, IMAGE, config)
+    assert clock.now > 1.0

@@ -22,8 +22,6 @@ from graphics2prog.scenes import SceneConfig, sample_scene
 from graphics2prog.noise import render_noisy
 from graphics2prog.spec import Circle, Line, Rectangle, Spec, spec_to_dict
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "drawings" / "dev"
-DEV = DEV if DEV.is_dir() else Path("/work/shared/drawings/dev")
 SMALL = SceneConfig(max_objects=6)
 
 
@@ -176,9 +174,8 @@ def test_folder_is_in_numeric_order_with_ground_truth(tmp_path):
         load_drawing_folder(tmp_path, ground_truth=tmp_path / "missing.json")
 
 
-@pytest.mark.skipif(not DEV.is_dir(), reason="shared dev drawings not present")
-def test_dev_folder_loads():
-    drawings = load_drawing_folder(DEV)
+def test_dev_folder_loads(dev_drawings):
+    drawings = load_drawing_folder(dev_drawings)
     names = [d.name for d in drawings]
     assert names.index("expert-2.png") < names.index("expert-11.png")
     assert all(d.spec is not None for d in drawings)

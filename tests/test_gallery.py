@@ -19,10 +19,10 @@ SPECS = {"d-1.png": "circle(3,8); circle(7,8); circle(11,8)",
          "d-10.png": "rectangle(4,9,8,12)"}
 
 
-def gallery(capsys, *argv):
-    code = main(["gallery", *map(str, argv)])
-    out, err = capsys.readouterr()
-    return code, out, err
+@pytest.fixture
+def gallery(g2p):
+    """g2p gallery ARGS... -> (status, stdout, stderr)."""
+    return lambda *argv: g2p("gallery", *argv)
 
 
 @pytest.fixture(scope="module")
@@ -74,27 +74,27 @@ def test_a_corrupt_image_is_recorded_and_the_others_finish(full):
     assert "not an image" in (full / "index.html").read_text()
 
 
-def test_a_rerun_skips_finished_drawings(full, drawings, tmp_path, capsys):
+def test_a_rerun_skips_finished_drawings(full, drawings, tmp_path, gallery):
     out_dir = tmp_path / "g"
     shutil.copytree(full, out_dir)
     items = {p.name: p.stat().st_mtime_ns for p in (out_dir / "items").glob("d-1*")}
-    code, out, _ = gallery(capsys, drawings, "--out", out_dir, *FAST)
+    code, out, _ = gallery(drawings, "--out", out_dir, *FAST)
     assert code == 0 and "(1 run, 3 resumed)" in out  # only the corrupt one is tried again
     assert items == {p.name: p.stat().st_mtime_ns for p in (out_dir / "items").glob("d-1*")}
-    code, out, _ = gallery(capsys, drawings, "--out", out_dir, *FAST[:-1], "--timeout", "4",
+    code, out, _ = gallery(drawings, "--out", out_dir, *FAST[:-1], "--timeout", "4",
                            "--quiet")
     assert code == 0 and "(4 run, 0 resumed)" in out  # other settings: done again
 
 
-def test_shards_merge_into_the_same_gallery(full, drawings, tmp_path, capsys):
+def test_shards_merge_into_the_same_gallery(full, drawings, tmp_path, gallery):
     parts = [tmp_path / "part1", tmp_path / "part2"]
-    assert gallery(capsys, drawings, "--out", parts[0], "--shard", "1/2", *FAST)[0] == 0
-    assert gallery(capsys, drawings, "--out", parts[1], "--shard", "2/2", "--workers", "2",
+    assert gallery(drawings, "--out", parts[0], "--shard", "1/2", *FAST)[0] == 0
+    assert gallery(drawings, "--out", parts[1], "--shard", "2/2", "--workers", "2",
                    *FAST)[0] == 0
     shard_names = [{d["file"] for d in json.loads((p / "results.json").read_text())["drawings"]}
                    for p in parts]
     assert shard_names == [{"d-1.png", "d-3.png"}, {"d-2.png", "d-10.png"}]
-    code, _, _ = gallery(capsys, "--merge", *parts, "--out", tmp_path / "merged", "--quiet")
+    code, _, _ = gallery("--merge", *parts, "--out", tmp_path / "merged", "--quiet")
     assert code == 0
 
     def programs(folder):
@@ -106,17 +106,17 @@ def test_shards_merge_into_the_same_gallery(full, drawings, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv", [["--shard", "3/2"], ["--shard", "1-2"], ["--shard", "0/2"]])
-def test_bad_shard_is_a_usage_error(drawings, tmp_path, capsys, argv):
-    code, _, err = gallery(capsys, drawings, "--out", tmp_path, *argv)
+def test_bad_shard_is_a_usage_error(drawings, tmp_path, gallery, argv):
+    code, _, err = gallery(drawings, "--out", tmp_path, *argv)
     assert code == 2 and err.count("\n") == 1 and "--shard" in err
 
 
-def test_bad_folders_are_usage_errors(tmp_path, capsys):
-    code, _, err = gallery(capsys, tmp_path / "missing", "--out", tmp_path / "o", "--quiet")
+def test_bad_folders_are_usage_errors(tmp_path, gallery):
+    code, _, err = gallery(tmp_path / "missing", "--out", tmp_path / "o", "--quiet")
     assert code == 2 and err.count("\n") == 1 and "missing" in err
-    code, _, err = gallery(capsys, "--out", tmp_path / "o")
+    code, _, err = gallery("--out", tmp_path / "o")
     assert code == 2 and "DIR is required" in err
-    code, _, err = gallery(capsys, "--merge", tmp_path, "--out", tmp_path / "o")
+    code, _, err = gallery("--merge", tmp_path, "--out", tmp_path / "o")
     assert code == 2 and "not a gallery" in err
 
 

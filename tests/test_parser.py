@@ -1,6 +1,5 @@
 """The parser reads the original system's programs and they draw their ground truth."""
 import json
-from pathlib import Path
 
 import pytest
 
@@ -8,17 +7,12 @@ from graphics2prog.spec import SpecError, load_spec_mapping
 from graphics2prog.synth import execute, parse_program, print_program
 from graphics2prog.synth.program import has_guard_only_loop, origin_offset
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "drawings" / "dev"
 NOT_EXACT = {"expert-20.png", "expert-95.png", "expert-97.png"}
 
-needs_dev = pytest.mark.skipif(not (DEV / "reference_programs.json").exists(),
-                               reason="dev drawings not present")
 
-
-@needs_dev
-def test_every_reference_program_executes_to_its_ground_truth():
-    refs = json.loads((DEV / "reference_programs.json").read_text())
-    truth = load_spec_mapping(DEV / "ground_truth.json")
+def test_every_reference_program_executes_to_its_ground_truth(dev_drawings):
+    refs = json.loads((dev_drawings / "reference_programs.json").read_text())
+    truth = load_spec_mapping(dev_drawings / "ground_truth.json")
     checked = 0
     for name, text in refs.items():
         if text is None or name in NOT_EXACT:

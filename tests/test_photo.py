@@ -7,8 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from graphics2prog.cli import main
 from graphics2prog.image.graph_paper import find_paper_grid, read_photo
+from graphics2prog.image.prepare import prepare
+from graphics2prog.image.sheet import find_sheet
 from graphics2prog.photo_sim import style_for, synth_photo, table_photo
 from graphics2prog.render import render_array
 from graphics2prog.spec import (Circle, Line, Rectangle, Spec, match_up_to_translation,
@@ -17,12 +18,6 @@ from graphics2prog.spec import (Circle, Line, Rectangle, Spec, match_up_to_trans
 SIZE = (1000, 750)  # small photos keep the tests fast; the benchmark uses 12 MP
 FLAT = replace(style_for("easy", SIZE), perspective=0.0)  # a known unit and rotation
 ON_LINES = Spec([Rectangle(3, 4, 9, 9), Line(3, 12, 12, 12), Line(12, 4, 12, 9, arrow=True)])
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _aligned(ink: np.ndarray, spec: Spec) -> np.ndarray:
@@ -74,13 +69,13 @@ def test_grid_removal_keeps_strokes_that_run_along_grid_lines(seed, colour):
     assert ink[grid & ~near].mean() < 0.02  # the printed lines themselves are gone
 
 
-def test_photos_of_graph_paper_parse_end_to_end(tmp_path, capsys):
+def test_photos_of_graph_paper_parse_end_to_end(tmp_path, g2p):
     specs = [ON_LINES,
              Spec([Circle(4, 8), Rectangle(8, 6, 12, 10), Line(5, 8, 8, 8, arrow=True)])]
     for i, (spec, level) in enumerate(zip(specs, ("easy", "medium"))):
         path = tmp_path / f"photo-{i}.jpg"
         synth_photo(spec, np.random.default_rng(10 + i), style_for(level, SIZE)).save(path)
-        code, out, _ = run(capsys, "infer", path, "--method", "beam", "--no-program", "--json",
+        code, out, _ = g2p("infer", path, "--method", "beam", "--no-program", "--json",
                            "--top", "1", "--quiet", "--out", tmp_path / f"out-{i}")
         assert code == 0
         assert match_up_to_translation(spec_from_dict(json.loads(out)["specs"][0]), spec)
@@ -88,32 +83,30 @@ def test_photos_of_graph_paper_parse_end_to_end(tmp_path, capsys):
         assert (tmp_path / f"out-{i}" / "input.png").stat().st_size > 0
 
 
-def test_a_photo_of_plain_paper_is_straightened_and_registered(tmp_path, capsys):
+def test_a_photo_of_plain_paper_is_straightened_and_registered(tmp_path, g2p):
     spec = Spec([Rectangle(3, 5, 7, 9), Circle(11, 7), Line(7, 7, 10, 7, arrow=True)])
     style = replace(style_for("easy", SIZE), grid_alpha=(0.0, 0.0))
     path = tmp_path / "plain.jpg"
     synth_photo(spec, np.random.default_rng(20), style).save(path)
-    code, out, _ = run(capsys, "infer", path, "--method", "beam", "--no-program", "--json",
+    code, out, _ = g2p("infer", path, "--method", "beam", "--no-program", "--json",
                        "--top", "1", "--quiet")
     assert code == 0
     assert match_up_to_translation(spec_from_dict(json.loads(out)["specs"][0]), spec)
 
 
-def test_no_drawing_or_no_paper_gives_an_empty_spec(tmp_path, capsys):
+def test_no_drawing_or_no_paper_gives_an_empty_spec(tmp_path, g2p):
     blank = tmp_path / "blank-sheet.jpg"
     synth_photo(Spec(), np.random.default_rng(30), style_for("medium", SIZE)).save(blank)
     table = tmp_path / "table.jpg"
     table.write_bytes(table_photo(np.random.default_rng(31), style_for("medium", SIZE)))
     for path in (blank, table):
-        code, out, err = run(capsys, "infer", path, "--method", "beam", "--no-program",
+        code, out, err = g2p("infer", path, "--method", "beam", "--no-program",
                              "--json", "--quiet")
         assert code == 0 and "Traceback" not in err
         assert json.loads(out)["specs"][0]["primitives"] == []
 
 
 def test_a_given_grid_unit_narrows_the_search(tmp_path):
-    from graphics2prog.image.prepare import prepare
-
     photo = synth_photo(ON_LINES, np.random.default_rng(40), style_for("easy", SIZE))
     path = tmp_path / "photo.jpg"
     photo.save(path)
@@ -123,12 +116,12 @@ def test_a_given_grid_unit_narrows_the_search(tmp_path):
     assert prepare(path, grid_unit=3.0 * photo.unit_px).placed  # no grid that coarse
 
 
-def test_sample_writes_a_photo_beside_each_scene(tmp_path, capsys):
-    code, _, _ = run(capsys, "sample", "--n", "1", "--seed", "2", "-o", tmp_path, "--photo",
+def test_sample_writes_a_photo_beside_each_scene(tmp_path, g2p):
+    code, _, _ = g2p("sample", "--n", "1", "--seed", "2", "-o", tmp_path, "--photo",
                      "easy")
     assert code == 0
     assert (tmp_path / "scene-0-photo.jpg").read_bytes()[:2] == b"\xff\xd8"
-    code, _, err = run(capsys, "sample", "--photo")
+    code, _, err = g2p("sample", "--photo")
     assert code == 2 and err.count("\n") == 1
 
 
@@ -139,8 +132,6 @@ def test_simulated_photos_are_repeatable():
 
 
 def test_a_lighting_gradient_is_not_the_edge_of_a_sheet():
-    from graphics2prog.image.sheet import find_sheet
-
     yy, xx = np.mgrid[0:600, 0:800]
     lit = 0.55 + 0.35 * (xx / 800) * (0.6 + 0.4 * yy / 600)  # paper filling the frame
     page = np.repeat((255 * lit)[..., None], 3, -1).astype(np.uint8)

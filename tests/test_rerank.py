@@ -1,5 +1,6 @@
 """The program prior: features of programs, the conditional fit, and reranking."""
 import numpy as np
+import pytest
 
 from graphics2prog.pipeline.rerank import (FEATURES, Candidates, ProgramPrior, describe, fit_prior,
                                         program_features, rerank, rerank_order)
@@ -70,6 +71,7 @@ def test_prior_round_trips_through_json():
     assert np.allclose(again.beta, prior.beta, atol=1e-6) and abs(again.score_weight - 0.8) < 1e-6
 
 
+@pytest.mark.slow
 def test_pipeline_reranks_on_request_and_keeps_the_program_of_the_new_best():
     from pathlib import Path
 

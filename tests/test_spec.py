@@ -1,6 +1,5 @@
 """spec.py: canonical forms, drawing order, JSON and text round trips, metrics, validation."""
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,8 +10,6 @@ from graphics2prog.spec import (
     match_up_to_translation, primitive_from_dict, primitive_from_text, primitive_to_text,
     spec_from_dict, spec_from_text, spec_to_dict, spec_to_text, symmetric_difference,
 )
-
-GROUND_TRUTH = Path(__file__).resolve().parents[2] / "shared" / "drawings" / "dev" / "ground_truth.json"
 
 coord = st.integers(0, 16)
 circles = st.builds(Circle, coord, coord)
@@ -98,9 +95,7 @@ def test_validation_messages(doc, message):
     assert message in str(info.value)
 
 
-def test_dev_ground_truth_loads():
-    if not GROUND_TRUTH.exists():
-        pytest.skip("the shared dev drawings are not present")
-    mapping = load_spec_mapping(GROUND_TRUTH)
+def test_dev_ground_truth_loads(dev_drawings):
+    mapping = load_spec_mapping(dev_drawings / "ground_truth.json")
     assert len(mapping) == 50
     assert all(len(spec) >= 1 for spec in mapping.values())

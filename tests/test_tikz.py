@@ -41,6 +41,7 @@ def _has_standalone() -> bool:
                                text=True).stdout.strip())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _has_standalone(), reason="pdflatex with standalone.cls not installed")
 def test_both_exports_compile_with_pdflatex(tmp_path):
     prog = parse_program(PROGRAM)

@@ -36,8 +36,9 @@ def beam_search(model: ProposalModel, image, config: BeamConfig = BeamConfig(),
         model: proposal network (eval mode); its device is used throughout.
         image: (H, W) ink map in [0, 1] (any size; the model resizes it).
         cache: sprite cache at the model's resolution, reusable across images.
-        deadline: time.monotonic() after which no step starts; the specs finished by then
-            are returned (or, when none has, the live partial specs).
+        deadline: time.monotonic() by which the search ends: no step starts that would end
+            after it (a step is expected to take as long as the last); the specs finished by
+            then are returned (or, when none has, the live partial specs).
     """
     device = next(model.parameters()).device
     size = model.config.image_size
@@ -46,8 +47,12 @@ def beam_search(model: ProposalModel, image, config: BeamConfig = BeamConfig(),
     beams: list[tuple[frozenset, float]] = [(frozenset(), 0.0)]
     canvases = cache.blank(1)  # (N, S, S), one per beam entry
     finished: dict[frozenset, float] = {}
-    for _ in range(config.max_primitives + 1):
-        if time.monotonic() > deadline:
+    step_s, started = 0.0, time.monotonic()
+    for step in range(config.max_primitives + 1):
+        now = time.monotonic()
+        if step:
+            step_s, started = now - started, now
+        if now + step_s > deadline:  # a step that would end past the deadline: stop
             break
         n = len(beams)
         feats = model.encode(target.expand(n, -1, -1, -1), cache.to_float(canvases).unsqueeze(1))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 class BeamConfig:
     """Beam search over command sequences (infer/beam.py)."""
 
-    beam: int = 16          # partial specs kept per step
+    beam: int = 4           # partial specs kept per step
     expand: int = 8         # commands proposed per partial spec per step
     top: int = 5            # finished specs returned
     max_primitives: int = 40
@@ -18,11 +18,11 @@ class BeamConfig:
 class SMCConfig:
     """Sequential Monte Carlo with the learned likelihood (infer/smc.py)."""
 
-    particles: int = 256       # particles per round
+    particles: int = 64        # particles per round
     max_primitives: int = 32   # a particle that has not stopped by then is dropped
-    time_budget: float = 8.0   # seconds for all rounds
+    time_budget: float = 2.0   # seconds for all rounds
     rounds: int = 4            # independent restarts while time remains
     likelihood_weight: float = 1.0  # tempering of log L against log P_θ
-    settle: int = 0            # stop after this many rounds in a row that kept the best spec
+    settle: int = 1            # stop after this many rounds in a row that kept the best spec
                                # (0: run every round the time allows)
     seed: int = 0

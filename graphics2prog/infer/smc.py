@@ -18,7 +18,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from ..models.proposal import ProposalModel, select
+from ..models.proposal import ProposalModel
 from .beam import as_image
 from ..models.tokens import STOP, decode
 from ..render import SpriteCache
@@ -44,6 +44,7 @@ class _Scorer:
         self.target = proposal.prepare(as_image(image).to(device))  # (1, 1, S, S)
         self.token_ids: dict[tuple, int] = {}  # command tokens -> sprite id
         self.primitives: dict[int, object] = {}  # sprite id -> primitive
+        self.step_s = 0.0  # how long the last SMC step took: the next is expected to take as long
 
     def canvases(self, canvases_u8: torch.Tensor) -> torch.Tensor:
         return SpriteCache.to_float(canvases_u8).unsqueeze(1)  # (B, 1, S, S)
@@ -89,15 +90,19 @@ def _round(scorer: _Scorer, config: SMCConfig, deadline: float, generator: torch
     log_p = torch.zeros(1, device=dev)  # (U,) log P_θ of the commands so far
     log_l = scorer.log_likelihood(canvases)  # (U,)
     counts = torch.full((1,), N, device=dev)  # (U,) particles each distinct state stands for
+    started = time.monotonic()
     for step in range(T + 1):
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if step:
+            scorer.step_s, started = now - started, now
+        if now + scorer.step_s > deadline:  # a step that would end past the deadline: stop
             if not pool:  # out of time before any particle stopped: keep what was drawn
                 _retire(pool, ids, log_l, log_p)
             return
         # one network encoding per distinct state, one command per particle
         feats = scorer.encode(canvases)
         rows = torch.repeat_interleave(torch.arange(ids.shape[0], device=dev), counts)  # (N,)
-        tokens, step_lp = scorer.proposal.sample(select(feats, rows), generator=generator)
+        tokens, step_lp = scorer.proposal.sample(feats, generator=generator, rows=rows)
         new = scorer.sprite_ids(tokens)  # (N,)
         stop = (tokens[:, 0] == STOP) | (step == T)
         if stop.any():
@@ -186,7 +191,7 @@ def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfi
     _seed(scorer, pool, seeds)
     best, calm = _best(pool, config), 0
     for _ in range(config.rounds):
-        if time.monotonic() > deadline:
+        if time.monotonic() + scorer.step_s > deadline:
             break
         _round(scorer, config, deadline, generator, pool)
         if progress:

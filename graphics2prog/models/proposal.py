@@ -109,15 +109,26 @@ class ProposalModel(nn.Module):
                    for t in range(NUM_TOKENS))
 
     @torch.no_grad()
-    def sample(self, feats: Feats, generator: Optional[torch.Generator] = None):
-        """One command per row by ancestral sampling: tokens (B, 7), log-probabilities (B,)."""
-        B = feats[0].shape[0]
-        tokens = torch.zeros(B, NUM_TOKENS, dtype=torch.long, device=feats[0].device)
-        logp = torch.zeros(B, device=feats[0].device)
-        cache: dict = {}
+    def sample(self, feats: Feats, generator: Optional[torch.Generator] = None,
+               rows: Optional[torch.Tensor] = None):
+        """One command per sample by ancestral sampling: tokens (N, 7), log-probabilities (N,).
+
+        rows: (N,) the feature row each sample reads (default: one sample per row). Samples
+        that share a row and the tokens drawn so far share one evaluation of each token's
+        distribution, so many particles in few states (SMC after resampling) cost little.
+        """
+        rows = torch.arange(feats[0].shape[0], device=feats[0].device) if rows is None else rows
+        tokens = torch.zeros(len(rows), NUM_TOKENS, dtype=torch.long, device=rows.device)
+        logp = torch.zeros(len(rows), device=rows.device)
+        cache: dict = {}  # per sample: the point heatmaps, computed at x, reused at y
         for t in range(NUM_TOKENS):
-            lp = self.step_log_probs(feats, tokens, t, cache)
-            v = torch.multinomial(lp.exp(), 1, generator=generator)  # (B, 1)
+            first, inverse = _distinct_rows(torch.cat([rows[:, None], tokens[:, :t]], 1))
+            shared = {key: value[first] for key, value in cache.items()}
+            lp = self.step_log_probs(select(feats, rows[first]), tokens[first], t, shared)
+            cache.update({key: value[inverse] for key, value in shared.items()
+                          if key not in cache})
+            lp = lp[inverse]  # (N, V)
+            v = torch.multinomial(lp.exp(), 1, generator=generator)  # (N, 1)
             tokens[:, t] = v[:, 0]
             logp += lp.gather(1, v)[:, 0]
         return tokens, logp
@@ -159,6 +170,15 @@ def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
     if images.shape[0] > 1 and images.stride(0) == 0:  # one image expanded (beam, SMC)
         return resize_images(images[:1], size).expand(images.shape[0], -1, -1, -1)
     return F.interpolate(images, size=(size, size), mode="area")
+
+
+def _distinct_rows(keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For the rows of keys (N, k): the index of one occurrence of each distinct row (U,) and
+    each row's distinct-row number (N,)."""
+    _, inverse = torch.unique(keys, dim=0, return_inverse=True)
+    first = torch.full((int(inverse.max()) + 1,), len(keys), device=keys.device)
+    first.scatter_reduce_(0, inverse, torch.arange(len(keys), device=keys.device), "amin")
+    return first, inverse
 
 
 def select(feats: Feats, rows: torch.Tensor) -> Feats:

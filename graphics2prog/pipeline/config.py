@@ -26,7 +26,7 @@ class InferConfig:
     snap: bool = True            # register a rescaled drawing onto the grid (infer/register.py)
     grid_unit: Optional[float] = None  # a photo's grid unit in pixels, when known (image/)
     rerank: bool = False         # SMC: rerank the top specs by a program prior (rerank.py)
-    seeds: int = 16              # beam search specs that join SMC's pool
+    seeds: int = BeamConfig.beam  # beam search specs that join SMC's pool
     rerank_k: int = 10           # specs the program prior reranks
     snap_beam: int = 4           # beam width and expansion of the parses that registration fits
     snap_primitives: int = 30    # most primitives of registration's greedy parses

@@ -103,7 +103,10 @@ def write_shards(out_dir, n_scenes: int, seed: int = 0, workers: int = 2,
             for job in jobs:
                 bar.update(_write_shard(job))
         else:
-            with multiprocessing.Pool(min(workers, len(jobs)), initializer=_init_worker) as pool:
+            # spawned, not forked: a fork copies OpenCV's idle thread pool, and the child's
+            # cv2.setNumThreads then waits on it forever
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(min(workers, len(jobs)), initializer=_init_worker) as pool:
                 for done in pool.imap_unordered(_write_shard, jobs):
                     bar.update(done)
     manifest = {"format": SHARD_FORMAT, "count": n_scenes, "seed": seed, "size": size,
