@@ -32,7 +32,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "example-1.png"
-FAST = InferConfig(method="beam", time_budget=0.5, particles=32, synth_timeout=5,
+FAST = InferConfig(method="beam", time_budget=30.0, particles=32, synth_timeout=5,
                    device="cpu")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--no-first-run", "--disable-background-networking",

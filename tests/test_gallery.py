@@ -13,7 +13,9 @@ from graphics2prog.export.gallery_pages import tt_escape, write_pages
 from graphics2prog.noise import render_noisy
 from graphics2prog.spec import spec_from_text, spec_to_dict
 
-FAST = ["--method", "beam", "--beam", "4", "--synth-timeout", "5", "--quiet"]
+# a generous ceiling: the search ends on its own, so results do not depend on the machine's speed
+FAST = ["--method", "beam", "--beam", "4", "--time-budget", "30", "--synth-timeout", "5",
+        "--quiet"]
 SPECS = {"d-1.png": "circle(3,8); circle(7,8); circle(11,8)",
          "d-2.png": "rectangle(2,2,6,5); line(6,4,10,4,arrow = True,solid = True)",
          "d-10.png": "rectangle(4,9,8,12)"}

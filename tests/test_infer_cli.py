@@ -9,7 +9,7 @@ from PIL import Image
 
 from graphics2prog.spec import load_spec, match_up_to_translation, spec_from_dict
 
-FAST = ["--particles", "32", "--time-budget", "5", "--synth-timeout", "5", "--quiet"]
+FAST = ["--particles", "32", "--time-budget", "30", "--synth-timeout", "5", "--quiet"]
 
 
 def test_infer_json_has_the_documented_fields(g2p, examples):
@@ -47,8 +47,8 @@ def test_a_larger_scan_parses_to_the_same_spec_up_to_translation(tmp_path, g2p, 
     page = np.full((900, 1000), 255, np.uint8)  # 2.7x larger, off centre, wide margins
     page[120:120 + 691, 40:40 + 691] = cv2.resize(gray, (691, 691), interpolation=cv2.INTER_CUBIC)
     Image.fromarray(page).save(tmp_path / "scan.png")
-    code, out, _ = g2p("infer", tmp_path / "scan.png", "--method", "beam", "--no-program",
-                       "--json", "--top", "1", "--quiet")
+    code, out, _ = g2p("infer", tmp_path / "scan.png", "--method", "beam", "--time-budget", "30",
+                       "--no-program", "--json", "--top", "1", "--quiet")
     assert code == 0
     drawn = load_spec(examples / "example-1.json")  # what the original parses to, too
     assert match_up_to_translation(spec_from_dict(json.loads(out)["specs"][0]), drawn)

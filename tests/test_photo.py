@@ -15,6 +15,8 @@ from graphics2prog.render import render_array
 from graphics2prog.spec import (Circle, Line, Rectangle, Spec, match_up_to_translation,
                                 spec_from_dict)
 
+# beam search with a generous ceiling (it ends on its own), no program
+BEAM = ["--method", "beam", "--time-budget", "30", "--no-program"]
 SIZE = (1000, 750)  # small photos keep the tests fast; the benchmark uses 12 MP
 FLAT = replace(style_for("easy", SIZE), perspective=0.0)  # a known unit and rotation
 ON_LINES = Spec([Rectangle(3, 4, 9, 9), Line(3, 12, 12, 12), Line(12, 4, 12, 9, arrow=True)])
@@ -75,7 +77,7 @@ def test_photos_of_graph_paper_parse_end_to_end(tmp_path, g2p):
     for i, (spec, level) in enumerate(zip(specs, ("easy", "medium"))):
         path = tmp_path / f"photo-{i}.jpg"
         synth_photo(spec, np.random.default_rng(10 + i), style_for(level, SIZE)).save(path)
-        code, out, _ = g2p("infer", path, "--method", "beam", "--no-program", "--json",
+        code, out, _ = g2p("infer", path, *BEAM, "--json",
                            "--top", "1", "--quiet", "--out", tmp_path / f"out-{i}")
         assert code == 0
         assert match_up_to_translation(spec_from_dict(json.loads(out)["specs"][0]), spec)
@@ -88,7 +90,7 @@ def test_a_photo_of_plain_paper_is_straightened_and_registered(tmp_path, g2p):
     style = replace(style_for("easy", SIZE), grid_alpha=(0.0, 0.0))
     path = tmp_path / "plain.jpg"
     synth_photo(spec, np.random.default_rng(20), style).save(path)
-    code, out, _ = g2p("infer", path, "--method", "beam", "--no-program", "--json",
+    code, out, _ = g2p("infer", path, *BEAM, "--json",
                        "--top", "1", "--quiet")
     assert code == 0
     assert match_up_to_translation(spec_from_dict(json.loads(out)["specs"][0]), spec)
@@ -100,8 +102,7 @@ def test_no_drawing_or_no_paper_gives_an_empty_spec(tmp_path, g2p):
     table = tmp_path / "table.jpg"
     table.write_bytes(table_photo(np.random.default_rng(31), style_for("medium", SIZE)))
     for path in (blank, table):
-        code, out, err = g2p("infer", path, "--method", "beam", "--no-program",
-                             "--json", "--quiet")
+        code, out, err = g2p("infer", path, *BEAM, "--json", "--quiet")
         assert code == 0 and "Traceback" not in err
         assert json.loads(out)["specs"][0]["primitives"] == []
 

@@ -79,7 +79,7 @@ def test_pipeline_reranks_on_request_and_keeps_the_program_of_the_new_best():
     from graphics2prog.synth import execute
 
     drawing = Path(__file__).resolve().parents[1] / "data" / "examples" / "example-2.png"
-    fast = dict(particles=32, time_budget=3.0, synth_timeout=5.0, top=3)
+    fast = dict(particles=32, time_budget=30.0, synth_timeout=5.0, top=3)
     result = Pipeline(InferConfig(rerank=True, **fast)).run_file(drawing)
     assert "rerank_s" in result.timings and len(result.specs) <= 3
     assert execute(result.program) == result.best

@@ -23,7 +23,7 @@ from graphics2prog.spec import Spec, load_spec, spec_from_dict
 from graphics2prog.synth import execute, parse_program
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "example-1.png"
-FAST = InferConfig(method="beam", time_budget=5.0, particles=32, synth_timeout=5,
+FAST = InferConfig(method="beam", time_budget=30.0, particles=32, synth_timeout=5,
                    device="cpu")
 INFER_KEYS = set(InferResult("", [], np.zeros((1, 1))).to_json())  # g2p infer --json
 
