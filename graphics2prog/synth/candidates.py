@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
-from graphics2prog.synth.program import X_SLOTS, Expr, Prim
+from graphics2prog.synth.program import Expr, Prim
 
 MAX_BOUND = 4          # the original system's loops ran at most 4 iterations
 LOOP_VARS = ("i", "j")
@@ -124,12 +124,12 @@ class _Index:
         return self.where.get(canonical(kind, flags, coords))
 
 
-def _slopes(kind: str, steps: list) -> tuple:
+def _slopes(steps: list) -> tuple:
     xs, ys = set(), set()
     for d in steps:
         for k, v in enumerate(d):
             if v:
-                (xs if k in X_SLOTS[kind] else ys).add(v)
+                (ys if k % 2 else xs).add(v)  # x and y coordinates alternate
     return frozenset(xs), frozenset(ys)
 
 
@@ -208,7 +208,7 @@ def _loop_items(index, chains) -> list:
             base = _add(ca, d, -1) if guard else ca
             cover = _cover_of(index, kind, flags, base, (d,), [(i,) for i in range(int(guard), n)])
             items.append(Item((("L", (n,)),), guard, _template(kind, flags, base, (d,)),
-                              frozenset(cover), _slopes(kind, [d])))
+                              frozenset(cover), _slopes([d])))
     return items
 
 
@@ -240,7 +240,7 @@ def _nested_loop_items(index, chains) -> list:
                         continue
                     ctx = (("L", (len1,)), ("L", bound))
                     items.append(Item(ctx, guard, _template(kind, flags, base, (d1, d2)),
-                                      frozenset(cover), _slopes(kind, [d1, d2])))
+                                      frozenset(cover), _slopes([d1, d2])))
     contexts = {it.ctx for it in items}
     for a, ca, d, length in chains:  # rows that repeat for every i: only j varies
         kind, flags, _ = index.prims[a]
@@ -255,7 +255,7 @@ def _nested_loop_items(index, chains) -> list:
                                   _cells(n, bound, guard))
                 if cover is not None:
                     items.append(Item(ctx, guard, _template(kind, flags, base, ((0,) * len(d), d)),
-                                      frozenset(cover), _slopes(kind, [d])))
+                                      frozenset(cover), _slopes([d])))
     return items
 
 
