@@ -22,6 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class TwoPoints:
+    """What a primitive given by two corners or ends, (x1, y1) and (x2, y2), answers alike:
+    a rectangle, a line, a text's box."""
+
+    def coords(self) -> tuple[int, ...]:
+        return (self.x1, self.y1, self.x2, self.y2)
+
+    def extent(self) -> tuple[int, int, int, int]:
+        return ordered_box(*self.coords())
+
+
 @dataclass(frozen=True, order=True)
 class _CentredShape:
     """A shape centred at (x, y) spanning rx to either side and ry above and below."""
@@ -93,7 +104,7 @@ class Polyline:
 
 
 @dataclass(frozen=True, order=True)
-class Text:
+class Text(TwoPoints):
     """Words written in the box with corners (x1, y1) and (x2, y2)."""
 
     x1: int
@@ -107,14 +118,8 @@ class Text:
     def canonical(self) -> "Text":
         return Text(*ordered_box(*self.coords()), self.text)
 
-    def coords(self) -> tuple[int, ...]:
-        return (self.x1, self.y1, self.x2, self.y2)
-
     def attrs(self) -> tuple:
         return (("text", self.text),)
-
-    def extent(self) -> tuple[int, int, int, int]:
-        return ordered_box(*self.coords())
 
 
 def ordered_box(x1: int, y1: int, x2: int, y2: int) -> tuple[int, int, int, int]:

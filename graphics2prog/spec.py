@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Union
 
 from .errors import SpecError
-from .shapes import Diamond, Ellipse, Polyline, Text, ordered_box, pairs
+from .shapes import Diamond, Ellipse, Polyline, Text, TwoPoints, pairs
 from .syntax import (DIRECTED_KINDS, FIELD_TYPES, SIZE_FIELDS, check_arguments, parse_call,
                      split_statements, typed, written_arguments)
 
@@ -50,7 +50,7 @@ class Circle:
 
 
 @dataclass(frozen=True, order=True)
-class Rectangle:
+class Rectangle(TwoPoints):
     """Axis-aligned rectangle with corners (x1, y1) and (x2, y2), maybe with rounded corners."""
 
     x1: int
@@ -62,20 +62,15 @@ class Rectangle:
     kind = "rectangle"
 
     def canonical(self) -> "Rectangle":
-        return Rectangle(*ordered_box(*self.coords()), self.rounded)
-
-    def coords(self) -> tuple[int, ...]:
-        return (self.x1, self.y1, self.x2, self.y2)
+        return Rectangle(min(self.x1, self.x2), min(self.y1, self.y2),
+                         max(self.x1, self.x2), max(self.y1, self.y2), self.rounded)
 
     def attrs(self) -> tuple:
         return (("rounded", True),) if self.rounded else ()
 
-    def extent(self) -> tuple[int, int, int, int]:
-        return ordered_box(*self.coords())
-
 
 @dataclass(frozen=True, order=True)
-class Line:
+class Line(TwoPoints):
     """Segment from (x1, y1) to (x2, y2); an arrow head, if any, sits at (x2, y2)."""
 
     x1: int
@@ -93,14 +88,8 @@ class Line:
             return Line(self.x2, self.y2, self.x1, self.y1, False, self.dashed)
         return self
 
-    def coords(self) -> tuple[int, ...]:
-        return (self.x1, self.y1, self.x2, self.y2)
-
     def attrs(self) -> tuple:
         return ()
-
-    def extent(self) -> tuple[int, int, int, int]:
-        return ordered_box(*self.coords())
 
 
 Primitive = Union[Circle, Rectangle, Line, Ellipse, Diamond, Polyline, Text]
@@ -141,8 +130,11 @@ def is_grid_primitive(p: Primitive) -> bool:
 def drawing_order_key(p: Primitive) -> tuple:
     """Circles, then rectangles, lines, ellipses, diamonds, paths and text; each left to
     right, then bottom to top."""
-    tail = (p.arrow, p.dashed) if p.kind in DIRECTED_KINDS else tuple(v for _, v in p.attrs())
-    return (KIND_INDEX[p.kind], *p.coords(), *tail)
+    head = (KIND_INDEX[p.kind], *p.coords())
+    if p.kind in DIRECTED_KINDS:
+        return (*head, p.arrow, p.dashed)
+    attrs = p.attrs()
+    return (*head, *[v for _, v in attrs]) if attrs else head
 
 
 class Spec:
