@@ -296,14 +296,31 @@ def test_program_text_round_trips_new_primitives():
     assert Polyline(((20, 0), (16, 0), (16, 3)), True) in mirrored
 
 
-def test_synthesis_draws_free_form_primitives_as_atoms():
+def test_synthesis_draws_unlike_free_form_primitives_one_statement_each():
     spec = Spec([Circle(1, 1), Circle(4, 1), Circle(7, 1)] + NEW)
     result = synthesize(spec, timeout=20)
     assert result.program is not None and execute(result.program) == spec
     assert execute(parse_program(result.text)) == spec
-    assert result.text.startswith("for (i < 3)")                  # the grid part still loops
-    assert result.cost == 3 * 2 + 3 * len(NEW)                    # each atom is one statement
+    assert result.text.startswith("for (i < 3)")                  # the paper's circles loop
+    assert result.cost == 3 * 2 + 3 * len(NEW)                    # no two new ones alike
     assert result.status == "optimal"
+
+
+def test_a_row_of_equal_boxes_joined_by_arrows_becomes_a_loop():
+    boxes = [Ellipse(3 + 8 * i, 20, 3, 2) for i in range(3)]
+    arrows = [Polyline(((6 + 8 * i, 20), (8 + 8 * i, 20)), arrow=True) for i in range(2)]
+    labels = [Text(1 + 8 * i, 19, 5 + 8 * i, 21, word) for i, word in enumerate(("in", "do", "out"))]
+    spec = Spec(boxes + arrows + labels)
+    result = synthesize(spec, timeout=30)
+    assert execute(result.program) == spec and execute(parse_program(result.text)) == spec
+    assert result.text.count("ellipse(") == 1 and result.text.count("path(") == 1
+    assert result.text.startswith("for (i < 3)") and "if (i > 0)" in result.text
+    assert result.cost == 3 * 3 + 3 * len(labels)     # one loop, its two statements, the words
+    column = Spec([Rectangle(0, 4 * j, 4, 4 * j + 2, rounded=True) for j in range(4)]
+                  + [Line(2, 4 * j + 2, 2, 4 * j + 4, arrow=True) for j in range(3)])
+    program = synthesize(column, timeout=30).text
+    assert program.count("rectangle(") == 1 and program.count("line(") == 1
+    assert "rounded = True" in program and execute(parse_program(program)) == column
 
 
 def test_synthesis_of_a_free_form_spec_alone():

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from graphics2prog.spec import Spec, is_grid_primitive
+from graphics2prog.spec import Spec, flags
 from graphics2prog.synth.candidates import Options
 from graphics2prog.synth.extrapolate import extrapolate
 from graphics2prog.synth.parser import parse_program
@@ -48,8 +48,8 @@ class SynthesisResult:
 
 
 def _prims(spec: Spec) -> list:
-    return [(p.kind, (p.arrow, p.dashed) if p.kind == "line" else (False, False), p.coords())
-            for p in spec]
+    """The spec as candidates.py's tuples (kind, (arrow, dashed, *attributes), coords)."""
+    return [(p.kind, (*flags(p), *p.attrs()), p.coords()) for p in spec]
 
 
 def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
@@ -67,34 +67,30 @@ def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
     Returns:
         A SynthesisResult whose program has been executed and checked against the spec,
         and never has a loop whose body is only its `if (i > 0)` part (`has_guard_only_loop`).
-        The search covers the paper's primitives; free-form ones (spec.is_grid_primitive
-        false) are atoms, one statement each after the rest, never inside a loop or a
-        reflection ("optimal" is then within that fragment).
+        Free-form primitives (shapes.py) join loops and reflections like the paper's: the
+        members of a loop share their kind, flags and attributes (a row of equal ellipses,
+        of boxes with the same words), so words that differ stay one statement each.
     """
     start = time.monotonic()
     dx, dy = origin_offset(spec)
     target = spec.translated(dx, dy)
-    grid = Spec(p for p in target if is_grid_primitive(p))
-    atoms = flat_program(Spec(p for p in target if not is_grid_primitive(p)))
-    best = {"program": flat_program(grid) + atoms, "proven": len(grid) <= 1}
+    best = {"program": flat_program(target), "proven": len(spec) <= 1}
     best["cost"] = program_cost(best["program"])
 
     def accept(found) -> None:
-        program = found.program + atoms
-        cost = found.cost + program_cost(atoms)
-        if cost < best["cost"] or (found.proven and cost <= best["cost"]):
-            if execute(program) == target and not has_guard_only_loop(program):
-                best.update(program=program, cost=cost, proven=found.proven)
+        if found.cost < best["cost"] or (found.proven and found.cost <= best["cost"]):
+            if execute(found.program) == target and not has_guard_only_loop(found.program):
+                best.update(program=found.program, cost=found.cost, proven=found.proven)
 
     error = None
     finished, timed_out = True, False
     if not best["proven"]:
         if policy is None:
-            finished, timed_out, error = run_with_deadline(_prims(grid), options, timeout, accept)
+            finished, timed_out, error = run_with_deadline(_prims(target), options, timeout, accept)
         else:
             if policy == "learned":
                 policy = SearchPolicy.load()
-            finished, timed_out, error = policy.run(_prims(grid), timeout, accept)
+            finished, timed_out, error = policy.run(_prims(target), timeout, accept)
     program = translate_program(best["program"], -dx, -dy)
     elapsed = time.monotonic() - start
     if execute(program) != spec or has_guard_only_loop(program):

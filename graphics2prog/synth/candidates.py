@@ -9,6 +9,11 @@ backwards), grids and triangles from two steps on disjoint coordinates, mirror p
 axes found from pairs, and their combinations (reflections of loops, loops of reflections,
 reflections of reflections), with `if (v > 0)` guarded variants.
 
+Spec primitives arrive as tuples (kind, flags, coords): flags are (arrow, dashed) followed by
+the primitive's attributes (`attrs()`: a radius, half-axes, rounded corners, a text's words),
+which the members of a loop or a mirror pair share; coords alternate x and y, so every kind,
+free-form ones included, is moved and mirrored alike.
+
 Contexts are tuples of steps: ("L", bound) with bound (n,) or (a, b) meaning a*i + b, and
 ("R", axis, value). Loop variables are named i, j from the outside in.
 """
@@ -83,29 +88,36 @@ def header_cost(step: tuple) -> int:
 
 # ---------------------------------------------------------------- primitive tuples
 
+def _backwards(c: tuple) -> tuple:
+    """A polyline's flat coordinates (x1, y1, x2, y2, ...) run from its other end."""
+    return tuple(v for k in range(len(c) - 2, -1, -2) for v in c[k:k + 2])
+
+
 def canonical(kind: str, flags: tuple, c: tuple) -> tuple:
-    if kind == "rectangle":
+    """The spec's canonical form (spec.py) of a primitive tuple: boxes with ordered corners,
+    arrowless lines and paths from their smaller end."""
+    if kind in ("rectangle", "text"):
         c = (min(c[0], c[2]), min(c[1], c[3]), max(c[0], c[2]), max(c[1], c[3]))
     elif kind == "line" and not flags[0] and (c[2], c[3]) < (c[0], c[1]):
         c = (c[2], c[3], c[0], c[1])
+    elif kind == "path" and not flags[0] and _backwards(c) < c:
+        c = _backwards(c)
     return (kind, flags, c)
 
 
 def mirror_tuple(p: tuple, axis: str, value: int) -> tuple:
     kind, flags, c = p
     c = list(c)
-    k = 0 if axis == "x" else 1
-    c[k] = value - c[k]
-    if kind != "circle":
-        c[k + 2] = value - c[k + 2]
+    for k in range(0 if axis == "x" else 1, len(c), 2):  # x and y coordinates alternate
+        c[k] = value - c[k]
     return canonical(kind, flags, tuple(c))
 
 
 def orientations(p: tuple) -> list:
-    """Coordinate orders that draw p: an arrowless line may be written either way round."""
+    """Coordinate orders that draw p: an arrowless line or path may be written either way."""
     kind, flags, c = p
-    if kind == "line" and not flags[0]:
-        return [c, (c[2], c[3], c[0], c[1])]
+    if kind in ("line", "path") and not flags[0]:
+        return [c, _backwards(c)]
     return [c]
 
 
@@ -142,7 +154,7 @@ def _template(kind, flags, base, steps) -> Prim:
             if d[k]:
                 var, coeff = v, d[k]
         exprs.append(Expr(b, var, coeff))
-    return Prim(kind, tuple(exprs), flags[0], flags[1])
+    return Prim(kind, tuple(exprs), flags[0], flags[1], tuple(flags[2:]))
 
 
 # ---------------------------------------------------------------- progressions
@@ -152,7 +164,7 @@ def _chains(index: _Index) -> list:
     out = set()
     for a, (kind, flags, ca) in enumerate(index.prims):
         for b, (kb, fb, _) in enumerate(index.prims):
-            if a == b or kb != kind or fb != flags:
+            if a == b or kb != kind or fb != flags or len(index.prims[b][2]) != len(ca):
                 continue
             for cb in orientations(index.prims[b]):
                 d = tuple(y - x for x, y in zip(ca, cb))
@@ -268,7 +280,7 @@ def _axes(index) -> dict:
         if p[0] != q[0] or p[1] != q[1] or p >= q:
             continue
         for axis, k in (("x", 0), ("y", 1)):
-            slots = (k,) if p[0] == "circle" else (k, k + 2)
+            slots = tuple(range(k, len(p[2]), 2))
             for value in {p[2][s] + q[2][t] for s in slots for t in slots}:
                 if mirror_tuple(p, axis, value) == q:
                     axes.setdefault((axis, value), set()).update({index.where[p], index.where[q]})
