@@ -136,15 +136,17 @@ def cmd_render(args) -> int:
     if args.noisy and suffix != ".png":
         raise UsageError("render: --noisy writes a PNG only")
     out.parent.mkdir(parents=True, exist_ok=True)
+    units = render.canvas_units(spec)  # 16, or more for a free-form diagram that reaches further
     if suffix == ".tex":
         out.write_text(standalone_document(spec_to_tikz(spec)))
     elif suffix == ".svg":
-        render.save_svg(spec, out, size=args.size)
+        render.save_svg(spec, out, size=args.size, units=units)
     elif args.noisy:
         import numpy as np
-        render.array_to_png(render_noisy(spec, np.random.default_rng(args.seed), size=args.size), out)
+        rng = np.random.default_rng(args.seed)
+        render.array_to_png(render_noisy(spec, rng, size=args.size, units=units), out)
     else:
-        render.save_png(spec, out, size=args.size)
+        render.save_png(spec, out, size=args.size, units=units)
     return 0
 
 
@@ -410,7 +412,9 @@ def _render_flags(p) -> None:
     p.add_argument("-o", "--output", required=True, help="OUT.png, OUT.svg or OUT.tex")
     p.add_argument("--noisy", action="store_true", help="a simulated pencil drawing (PNG)")
     p.add_argument("--seed", type=int, default=0, help="seed of the pencil noise")
-    p.add_argument("--size", type=_positive_int, default=256, help="pixels (PNG, SVG)")
+    p.add_argument("--size", type=_positive_int, default=256,
+                   help="pixels of the 16-unit grid (PNG, SVG); a free-form spec reaching "
+                        "further gets a larger canvas at the same scale")
     p.set_defaults(run=cmd_render)
 
 

@@ -7,3 +7,7 @@ escapes is an internal error (exit status 1).
 
 class InputError(ValueError):
     """Bad user input: a missing or malformed file, a value out of range."""
+
+
+class SpecError(InputError):
+    """A spec, primitive or program that cannot be read or is not valid; the message says why."""

@@ -5,6 +5,9 @@ up to 3 px and random perturbations of strokes, positions and sizes. On top of t
 draws what makes scanned hand drawings look hand made: wobbly polyline strokes, per-stroke
 width and pressure, overshoot and gaps at rectangle corners, two-stroke arrow heads, imperfect
 circles that do not close exactly, uneven dashes, a smooth pressure field and a little blur.
+Free-form primitives reuse these strokes: ellipses are stretched circles that keep their axes,
+diamonds are drawn like rectangles, rounded corners are quick curves, paths are lines with
+bends, and text is the clean font, a little tilted and shrunk.
 All lengths in `NoiseConfig` are pixels at 256 px and scale with the image size.
 """
 from __future__ import annotations
@@ -17,8 +20,9 @@ import cairo
 import cv2
 import numpy as np
 
-from .render import surface_to_array, to_pixel, unit_px
-from .spec import Circle, Primitive, Rectangle
+from .render import ROUND_UNITS, box_px, draw_text, surface_to_array, to_pixel, unit_px
+from .shapes import Text
+from .spec import GRID_MAX, Primitive
 
 TAU = 2 * math.pi
 
@@ -54,31 +58,47 @@ class NoiseConfig:
     dash_px: tuple[float, float] = (2.0, 5.5)
     gap_px: tuple[float, float] = (2.5, 5.5)
     blur_px: tuple[float, float] = (0.3, 0.7)           # Gaussian sigma
+    tilt_deg: float = 3.0                               # sigma of an ellipse's or text's tilt
+    text_scale: tuple[float, float] = (0.9, 1.0)        # share of its box hand lettering fills
 
 
 def render_noisy(spec: Iterable[Primitive], rng: np.random.Generator, size: int = 256,
-                 config: NoiseConfig = NoiseConfig()) -> np.ndarray:
-    """A simulated hand drawing of `spec`: float32 (size, size) ink map in [0, 1].
+                 config: NoiseConfig = NoiseConfig(), units: int = GRID_MAX) -> np.ndarray:
+    """A simulated hand drawing of `spec`: float32 ink map in [0, 1], (size, size) for the
+    paper's grid.
 
-    The same generator state always gives the same image.
+    The same generator state always gives the same image. As in render.render_uint8, `size`
+    is the pixel size of the 16-unit grid, and a canvas of more `units` (a free-form diagram)
+    is size * units / 16 pixels square at the same scale.
     """
+    px = round(size * units / GRID_MAX)
     pen = _Pen(rng, size, config)
-    surface = cairo.ImageSurface(cairo.FORMAT_A8, size, size)
+    surface = cairo.ImageSurface(cairo.FORMAT_A8, px, px)
     ctx = cairo.Context(surface)
     ctx.set_line_cap(cairo.LINE_CAP_ROUND)
     ctx.set_line_join(cairo.LINE_JOIN_ROUND)
     ctx.set_antialias(cairo.ANTIALIAS_FAST)  # half the cost of the default; the blur hides it
     t = config.translate_px * pen.k
     ctx.translate(*rng.uniform(-t, t, 2))
+    ctx.translate(0, px - size)  # keep the origin at the bottom-left corner
     for p in spec:
         pen.draw(ctx, p)
     ink = surface_to_array(surface)  # (H, W)
-    ink *= _pressure_field(rng, size, config.pressure_field)
+    ink *= _pressure_field(rng, px, config.pressure_field)
     sigma = rng.uniform(*config.blur_px) * pen.k
     if sigma > 0:
         ink = cv2.GaussianBlur(ink, (0, 0), sigma)
     ink *= rng.uniform(*config.intensity)
     return np.clip(ink, 0.0, 1.0, out=ink)
+
+
+def _outline(p: Primitive) -> list:
+    """The vertices the pen joins: a box's or diamond's corners, a line's or path's points."""
+    if p.kind == "rectangle":
+        return [(p.x1, p.y1), (p.x2, p.y1), (p.x2, p.y2), (p.x1, p.y2)]
+    if p.kind == "diamond":
+        return [(p.x - p.rx, p.y), (p.x, p.y + p.ry), (p.x + p.rx, p.y), (p.x, p.y - p.ry)]
+    return list(p.points) if p.kind == "path" else [(p.x1, p.y1), (p.x2, p.y2)]
 
 
 def _pressure_field(rng: np.random.Generator, size: int, depth: float) -> np.ndarray:
@@ -145,34 +165,56 @@ class _Pen:
         cfg, rng, k = self.cfg, self.rng, self.k
         width = rng.uniform(*cfg.width_px) * k
         shift = rng.normal(0.0, cfg.shift_px * k, 2)
-        if isinstance(p, Circle):
-            self._circle(ctx, np.add(to_pixel(p.x, p.y, self.size), shift), width)
+        if p.kind in ("circle", "ellipse"):
+            axes = (p.r, p.r) if p.kind == "circle" else (p.rx, p.ry)
+            self._circle(ctx, np.add(to_pixel(p.x, p.y, self.size), shift), width, *axes)
             return
-        corners = [(p.x1, p.y1), (p.x2, p.y1), (p.x2, p.y2), (p.x1, p.y2)] \
-            if isinstance(p, Rectangle) else [(p.x1, p.y1), (p.x2, p.y2)]
-        pts = np.array([to_pixel(x, y, self.size) for x, y in corners]) + shift
+        if p.kind == "text":
+            self._text(ctx, p, shift)
+            return
+        pts = np.array([to_pixel(x, y, self.size) for x, y in _outline(p)]) + shift
         pts += rng.normal(0.0, cfg.vertex_px * k, pts.shape)  # (c, 2)
-        if isinstance(p, Rectangle):
+        if p.kind == "rectangle" and p.rounded:
+            self._rounded(ctx, pts, width)
+        elif p.kind in ("rectangle", "diamond"):
             self._rectangle(ctx, pts, width)
         else:
-            self._line(ctx, pts[:1], pts[1:], p.arrow, p.dashed, width)
+            self._line(ctx, pts, p.arrow, p.dashed, width)
 
-    def _circle(self, ctx: cairo.Context, centre: np.ndarray, width: float) -> None:
-        """An ellipse-ish lap with radial bumps that stops short of or overlaps its start."""
+    def _circle(self, ctx: cairo.Context, centre: np.ndarray, width: float, rx: int = 1,
+                ry: int = 1) -> None:
+        """An ellipse-ish lap with radial bumps that stops short of or overlaps its start;
+        rx, ry are the half-axes in units (1, 1: the paper's circle)."""
         cfg, rng = self.cfg, self.rng
         r = self.unit * (1.0 + rng.normal(0.0, cfg.radius_rel))
         sweep = TAU + rng.uniform(*cfg.closure_rad)
-        n = max(12, int(sweep * r / (0.75 * cfg.step_px * self.k)))
+        n = max(12, int(sweep * r * max(rx, ry) / (0.75 * cfg.step_px * self.k)))
         lap = np.linspace(0.0, 1.0, n)  # (n,)
-        bumps = self._waves((sweep * r * lap)[None], cfg.bump_px, bow=False)[0]  # (n,)
-        radius = r * (1.0 + rng.normal(0.0, cfg.drift) * lap) + bumps  # the pen drifts
+        bumps = self._waves((sweep * r * max(rx, ry) * lap)[None], cfg.bump_px,
+                            bow=False)[0]  # (n,)
+        radius = r * (1.0 + rng.normal(0.0, cfg.drift) * lap)  # (n,) the pen drifts
         axes = 1.0 + rng.normal(0.0, cfg.aspect, 2)  # (2,)
         theta = rng.uniform(0.0, TAU) + sweep * lap * rng.choice((-1.0, 1.0))
-        ex, ey = axes[0] * radius * np.cos(theta), axes[1] * radius * np.sin(theta)
+        ex = axes[0] * (rx * radius + bumps) * np.cos(theta)
+        ey = axes[1] * (ry * radius + bumps) * np.sin(theta)
         rot = rng.uniform(0.0, TAU)
+        if rx != ry:  # an ellipse keeps its axes, tilted a little
+            rot = math.radians(rng.normal(0.0, cfg.tilt_deg))
         pts = np.stack((ex * math.cos(rot) - ey * math.sin(rot),
                         ex * math.sin(rot) + ey * math.cos(rot)), axis=1) + centre
         self._stroke(ctx, pts[None], width)
+
+    def _text(self, ctx: cairo.Context, p: Text, shift: np.ndarray) -> None:
+        """The words in the clean font, a little tilted, shrunk and shifted, in pencil."""
+        cfg, rng = self.cfg, self.rng
+        x, y, w, h = box_px(p, self.size)
+        scale = rng.uniform(*cfg.text_scale)
+        ctx.save()
+        ctx.translate(x + w / 2 + shift[0], y + h / 2 + shift[1])
+        ctx.rotate(math.radians(rng.normal(0.0, cfg.tilt_deg)))
+        ctx.set_source_rgba(0, 0, 0, rng.uniform(*cfg.pressure))
+        draw_text(ctx, p.text, (-scale * w / 2, -scale * h / 2, scale * w, scale * h))
+        ctx.restore()
 
     def _rectangle(self, ctx: cairo.Context, corners: np.ndarray, width: float) -> None:
         """Four sides `corners (4, 2)`, each running past (or stopping short of) its corners."""
@@ -181,10 +223,26 @@ class _Pen:
         over = self.rng.uniform(*self.cfg.corner_px, (4, 2, 1)) * self.k
         self._stroke(ctx, self._segments(a - over[:, 0] * d, b + over[:, 1] * d), width)
 
-    def _line(self, ctx: cairo.Context, a: np.ndarray, b: np.ndarray, arrow: bool,
-              dashed: bool, width: float) -> None:
-        """A shaft from a `(1, 2)` to b `(1, 2)`, maybe dashed, maybe with a head at b."""
-        pts = self._segments(a, b)  # (1, n, 2)
+    def _rounded(self, ctx: cairo.Context, corners: np.ndarray, width: float) -> None:
+        """Four sides `corners (4, 2)` stopping short of the corners, which are rounded by
+        quadratic curves (about quarter circles of ROUND_UNITS)."""
+        a, b = corners, np.roll(corners, -1, axis=0)  # (4, 2) side starts and ends
+        side = np.maximum(np.hypot(*(b - a).T), 1e-9)  # (4,)
+        d = (b - a) / side[:, None]
+        rho = min(ROUND_UNITS * self.unit, 0.5 * side.min())
+        self._stroke(ctx, self._segments(a + rho * d, b - rho * d), width)
+        t = np.linspace(0.0, 1.0, 6)[None, :, None]  # (1, 6, 1)
+        start, end = (b - rho * d)[:, None], (b + rho * np.roll(d, -1, axis=0))[:, None]
+        arcs = (1 - t) ** 2 * start + 2 * (1 - t) * t * b[:, None] + t ** 2 * end  # (4, 6, 2)
+        self._stroke(ctx, arcs + self.rng.normal(0.0, self.cfg.tremor_px * self.k, arcs.shape),
+                     width)
+
+    def _line(self, ctx: cairo.Context, vertices: np.ndarray, arrow: bool, dashed: bool,
+              width: float) -> None:
+        """A shaft through vertices `(c, 2)` (a line's two ends or a path's points), maybe
+        dashed, maybe with a head at the last one."""
+        legs = self._segments(vertices[:-1], vertices[1:])  # (c - 1, n, 2)
+        pts = np.concatenate([legs[0]] + [leg[1:] for leg in legs[1:]])[None]  # (1, m, 2)
         if dashed:
             self._dashes(ctx, pts[0], width)
         else:

@@ -3,7 +3,10 @@
 Geometry follows ../shared/DESIGN.md: the image spans 16 grid units, one unit is size/16 px,
 pixel column = unit*x and pixel row = size - unit*y (y up). A spec's ink map is the pixel-wise
 max of its primitives' ink maps, so composing cached sprites with `torch.maximum` reproduces
-`render_array` exactly (up to the 8-bit storage of the cache).
+`render_array` exactly (up to the 8-bit storage of the cache). Free-form primitives (shapes.py)
+are drawn with the same pen: ellipses, diamonds, rounded corners, paths with an arrow head on
+their last leg, and text filled in its box with cairo's toy font API; a diagram larger than the
+grid is drawn on a canvas of more `units` (`canvas_units`).
 """
 from __future__ import annotations
 
@@ -16,12 +19,17 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .spec import GRID_MAX, Circle, Primitive, Rectangle
+from .shapes import Diamond, Ellipse, Polyline, Text
+from .spec import GRID_MAX, Circle, Line, Primitive, Rectangle
 
 STROKE_PX_AT_256 = 2.0      # stroke width of the hand drawings
 ARROW_LENGTH_UNITS = 0.4    # length of each arrow-head barb
 ARROW_HALF_ANGLE = math.pi / 6
 DASH_UNITS = 0.25           # dash and gap length of dashed lines
+ROUND_UNITS = 0.5           # corner radius of a rounded rectangle (at most half a side)
+TEXT_FONT = "sans-serif"    # cairo toy font family of text primitives
+TEXT_FILL = 0.85            # the share of its box's width or height text fills at most
+_MEASURE_SIZE = 100.0       # font size at which text is measured (hinting is off by a pixel)
 
 
 def unit_px(size: int) -> float:
@@ -46,35 +54,120 @@ def arrow_barbs(x1: float, y1: float, x2: float, y2: float, length: float,
                   y2 + length * math.sin(back + s * half_angle)) for s in (-1, 1))
 
 
-def draw_primitive(ctx: cairo.Context, p: Primitive, size: int) -> None:
-    """Stroke one primitive with the context's current source (clean style)."""
+def _circle(ctx: cairo.Context, p: Circle, size: int) -> None:
+    ctx.new_sub_path()
+    ctx.arc(*to_pixel(p.x, p.y, size), unit_px(size) * p.r, 0, 2 * math.pi)
+    ctx.close_path()
+    ctx.stroke()
+
+
+def box_px(p, size: int) -> tuple[float, float, float, float]:
+    """(left, top, width, height) in pixels of a rectangle's or a text's box."""
+    (xa, ya), (xb, yb) = to_pixel(p.x1, p.y1, size), to_pixel(p.x2, p.y2, size)
+    return min(xa, xb), min(ya, yb), abs(xb - xa), abs(yb - ya)
+
+
+def _rectangle(ctx: cairo.Context, p: Rectangle, size: int) -> None:
+    """A box, its corners rounded (quarter circles of ROUND_UNITS) when p.rounded."""
+    x, y, w, h = box_px(p, size)
+    if not p.rounded:
+        ctx.rectangle(x, y, w, h)
+    else:
+        rho = min(ROUND_UNITS * unit_px(size), w / 2, h / 2)
+        ctx.new_sub_path()
+        for cx, cy, start in ((x + w - rho, y + rho, -0.5), (x + w - rho, y + h - rho, 0.0),
+                              (x + rho, y + h - rho, 0.5), (x + rho, y + rho, 1.0)):
+            ctx.arc(cx, cy, rho, start * math.pi, (start + 0.5) * math.pi)
+        ctx.close_path()
+    ctx.stroke()
+
+
+def _polyline(ctx: cairo.Context, pts: list, arrow: bool, dashed: bool, size: int) -> None:
+    """A shaft through pixel points `pts`, maybe dashed, maybe with a head at the last one."""
     u = unit_px(size)
+    if dashed:
+        ctx.set_dash([DASH_UNITS * u, DASH_UNITS * u])
+    ctx.move_to(*pts[0])
+    for q in pts[1:]:
+        ctx.line_to(*q)
+    ctx.stroke()
+    if arrow:
+        ctx.set_dash([])
+        (bx, by), (cx, cy) = arrow_barbs(*pts[-2], *pts[-1], ARROW_LENGTH_UNITS * u,
+                                         ARROW_HALF_ANGLE)
+        ctx.move_to(bx, by)
+        ctx.line_to(*pts[-1])
+        ctx.line_to(cx, cy)
+        ctx.stroke()
+
+
+def _line(ctx: cairo.Context, p: Line, size: int) -> None:
+    pts = [to_pixel(p.x1, p.y1, size), to_pixel(p.x2, p.y2, size)]
+    _polyline(ctx, pts, p.arrow, p.dashed, size)
+
+
+def _path(ctx: cairo.Context, p: Polyline, size: int) -> None:
+    _polyline(ctx, [to_pixel(x, y, size) for x, y in p.points], p.arrow, p.dashed, size)
+
+
+def _ellipse(ctx: cairo.Context, p: Ellipse, size: int) -> None:
+    u = unit_px(size)
+    ctx.save()
+    ctx.translate(*to_pixel(p.x, p.y, size))
+    ctx.scale(u * p.rx, u * p.ry)
+    ctx.new_sub_path()
+    ctx.arc(0, 0, 1, 0, 2 * math.pi)
+    ctx.close_path()
+    ctx.restore()  # stroke with the unscaled pen
+    ctx.stroke()
+
+
+def _diamond(ctx: cairo.Context, p: Diamond, size: int) -> None:
+    ctx.move_to(*to_pixel(p.x - p.rx, p.y, size))
+    for x, y in ((p.x, p.y + p.ry), (p.x + p.rx, p.y), (p.x, p.y - p.ry)):
+        ctx.line_to(*to_pixel(x, y, size))
+    ctx.close_path()
+    ctx.stroke()
+
+
+def draw_text(ctx: cairo.Context, text: str, box: tuple[float, float, float, float]) -> None:
+    """Write `text` (lines split at newlines) centred in box (left, top, width, height) px with
+    cairo's toy font API, as large as fits in TEXT_FILL of the box; filled, not stroked."""
+    x, y, w, h = box
+    lines = text.split("\n")
+    ctx.select_font_face(TEXT_FONT)
+    ctx.set_font_size(_MEASURE_SIZE)
+    widths = [ctx.text_extents(line).x_advance / _MEASURE_SIZE for line in lines]
+    ascent, _, height = (v / _MEASURE_SIZE for v in ctx.font_extents()[:3])
+    font = TEXT_FILL * min(h / (height * len(lines)), w / max(max(widths), 1e-6))
+    ctx.set_font_size(font)
+    top = y + (h - font * height * len(lines)) / 2 + font * ascent
+    for k, line in enumerate(lines):
+        ctx.move_to(x + (w - font * widths[k]) / 2, top + k * font * height)
+        ctx.show_text(line)
+    ctx.new_path()
+
+
+def _text(ctx: cairo.Context, p: Text, size: int) -> None:
+    draw_text(ctx, p.text, box_px(p, size))
+
+
+_DRAW = {"circle": _circle, "rectangle": _rectangle, "line": _line, "ellipse": _ellipse,
+         "diamond": _diamond, "path": _path, "text": _text}
+
+
+def draw_primitive(ctx: cairo.Context, p: Primitive, size: int) -> None:
+    """Stroke one primitive with the context's current source (clean style); text is filled."""
     ctx.set_line_width(STROKE_PX_AT_256 * size / 256)
     ctx.set_dash([])
-    if isinstance(p, Circle):
-        ctx.new_sub_path()
-        ctx.arc(*to_pixel(p.x, p.y, size), u, 0, 2 * math.pi)
-        ctx.close_path()
-        ctx.stroke()
-    elif isinstance(p, Rectangle):
-        (xa, ya), (xb, yb) = to_pixel(p.x1, p.y1, size), to_pixel(p.x2, p.y2, size)
-        ctx.rectangle(min(xa, xb), min(ya, yb), abs(xb - xa), abs(yb - ya))
-        ctx.stroke()
-    else:
-        (xa, ya), (xb, yb) = to_pixel(p.x1, p.y1, size), to_pixel(p.x2, p.y2, size)
-        if p.dashed:
-            ctx.set_dash([DASH_UNITS * u, DASH_UNITS * u])
-        ctx.move_to(xa, ya)
-        ctx.line_to(xb, yb)
-        ctx.stroke()
-        if p.arrow:
-            ctx.set_dash([])
-            (bx, by), (cx, cy) = arrow_barbs(xa, ya, xb, yb, ARROW_LENGTH_UNITS * u,
-                                             ARROW_HALF_ANGLE)
-            ctx.move_to(bx, by)
-            ctx.line_to(xb, yb)
-            ctx.line_to(cx, cy)
-            ctx.stroke()
+    _DRAW[p.kind](ctx, p, size)
+
+
+def canvas_units(spec: Iterable[Primitive]) -> int:
+    """Grid units of a square canvas from the origin that holds the spec: the paper's 16, or,
+    for a free-form diagram that reaches further, its ink and one unit of margin."""
+    far = max((max(p.extent()[2:]) for p in spec), default=0)
+    return GRID_MAX if far <= GRID_MAX else far + 1
 
 
 def _new_context(surface) -> cairo.Context:
@@ -135,13 +228,16 @@ def save_png(spec: Iterable[Primitive], path, size: int = 256, units: int = GRID
     array_to_png(render_array(spec, size, units), path)
 
 
-def save_svg(spec: Iterable[Primitive], path, size: int = 256) -> None:
-    """Clean render as a vector SVG (black strokes on a white background)."""
-    with cairo.SVGSurface(str(path), size, size) as surface:
+def save_svg(spec: Iterable[Primitive], path, size: int = 256, units: int = GRID_MAX) -> None:
+    """Clean render as a vector SVG (black strokes on a white background); `size` and `units`
+    as in render_uint8."""
+    px = round(size * units / GRID_MAX)
+    with cairo.SVGSurface(str(path), px, px) as surface:
         ctx = _new_context(surface)
         ctx.set_source_rgb(1, 1, 1)
         ctx.paint()
         ctx.set_source_rgb(0, 0, 0)
+        ctx.translate(0, px - size)  # keep the origin at the bottom-left corner
         for p in spec:
             draw_primitive(ctx, p.canonical(), size)
 

@@ -2,34 +2,37 @@
 
 Primitives are frozen dataclasses in grid units (origin bottom-left, y up). A `Spec` holds
 their canonical forms as a sorted, duplicate-free tuple, so two specs that draw the same
-figure compare equal. JSON follows ../shared/DESIGN.md; text follows the paper's supplement.
+figure compare equal. JSON follows ../shared/DESIGN.md; text follows the paper's supplement,
+grown by keyword arguments for the free-form primitives (shapes.py; their written form is in
+syntax.py). The paper's primitives (circles of radius 1, plain rectangles, lines) keep the
+0..16 grid and their formats byte for byte; free-form ones may lie anywhere.
 """
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Iterable, Union
 
-from .errors import InputError
+from .errors import SpecError
+from .shapes import Diamond, Ellipse, Polyline, Text, TwoPoints, pairs
+from .syntax import (DIRECTED_KINDS, FIELD_TYPES, SIZE_FIELDS, check_arguments, parse_call,
+                     split_statements, typed, written_arguments)
 
 GRID_MIN = 0
 GRID_MAX = 16
 
-KINDS = ("circle", "rectangle", "line")
-
-
-class SpecError(InputError):
-    """A spec or primitive that cannot be read or is not valid; the message says why."""
+KINDS = ("circle", "rectangle", "line", "ellipse", "diamond", "path", "text")
+GRID_KINDS = KINDS[:3]   # the paper's kinds, which the grid networks encode
 
 
 @dataclass(frozen=True, order=True)
 class Circle:
-    """Circle of radius 1 centred at (x, y)."""
+    """Circle of radius r centred at (x, y); the paper's circles have radius 1."""
 
     x: int
     y: int
+    r: int = 1
 
     kind = "circle"
 
@@ -39,28 +42,35 @@ class Circle:
     def coords(self) -> tuple[int, ...]:
         return (self.x, self.y)
 
+    def attrs(self) -> tuple:
+        return (("r", self.r),) if self.r != 1 else ()
+
+    def extent(self) -> tuple[int, int, int, int]:
+        return (self.x - self.r, self.y - self.r, self.x + self.r, self.y + self.r)
+
 
 @dataclass(frozen=True, order=True)
-class Rectangle:
-    """Axis-aligned rectangle with corners (x1, y1) and (x2, y2)."""
+class Rectangle(TwoPoints):
+    """Axis-aligned rectangle with corners (x1, y1) and (x2, y2), maybe with rounded corners."""
 
     x1: int
     y1: int
     x2: int
     y2: int
+    rounded: bool = False
 
     kind = "rectangle"
 
     def canonical(self) -> "Rectangle":
         return Rectangle(min(self.x1, self.x2), min(self.y1, self.y2),
-                         max(self.x1, self.x2), max(self.y1, self.y2))
+                         max(self.x1, self.x2), max(self.y1, self.y2), self.rounded)
 
-    def coords(self) -> tuple[int, ...]:
-        return (self.x1, self.y1, self.x2, self.y2)
+    def attrs(self) -> tuple:
+        return (("rounded", True),) if self.rounded else ()
 
 
 @dataclass(frozen=True, order=True)
-class Line:
+class Line(TwoPoints):
     """Segment from (x1, y1) to (x2, y2); an arrow head, if any, sits at (x2, y2)."""
 
     x1: int
@@ -78,19 +88,53 @@ class Line:
             return Line(self.x2, self.y2, self.x1, self.y1, False, self.dashed)
         return self
 
-    def coords(self) -> tuple[int, ...]:
-        return (self.x1, self.y1, self.x2, self.y2)
+    def attrs(self) -> tuple:
+        return ()
 
 
-Primitive = Union[Circle, Rectangle, Line]
-KIND_INDEX = {"circle": 0, "rectangle": 1, "line": 2}
+Primitive = Union[Circle, Rectangle, Line, Ellipse, Diamond, Polyline, Text]
+CLASSES = {"circle": Circle, "rectangle": Rectangle, "line": Line, "ellipse": Ellipse,
+           "diamond": Diamond, "path": Polyline, "text": Text}
+KIND_INDEX = {kind: n for n, kind in enumerate(KINDS)}
+
+
+def class_of(kind) -> type:
+    """The class of a primitive kind; SpecError for an unknown kind."""
+    if not isinstance(kind, str) or kind not in CLASSES:
+        raise SpecError(f"unknown primitive kind {kind!r} (expected one of {', '.join(KINDS)})")
+    return CLASSES[kind]
+
+
+def make(kind: str, coords, arrow: bool = False, dashed: bool = False,
+         attrs: tuple = ()) -> Primitive:
+    """The primitive of this kind at `coords` (x and y alternating) with these flags and
+    attributes: the inverse of (kind, coords(), flags(p), attrs()). Not validated."""
+    if kind == "path":
+        return Polyline(pairs(coords), arrow, dashed)
+    if kind == "line":
+        return Line(*coords, arrow, dashed)
+    return CLASSES[kind](*coords, **dict(attrs))
+
+
+def flags(p: Primitive) -> tuple[bool, bool]:
+    """(arrow, dashed) of a line or path; (False, False) for the other kinds."""
+    return (p.arrow, p.dashed) if p.kind in DIRECTED_KINDS else (False, False)
+
+
+def is_grid_primitive(p: Primitive) -> bool:
+    """Whether p is one of the paper's primitives: a circle of radius 1, a plain rectangle or
+    a line. Only these live on the 16x16 grid and have tokens for the networks."""
+    return p.kind in GRID_KINDS and not p.attrs()
 
 
 def drawing_order_key(p: Primitive) -> tuple:
-    """Circles, then rectangles, then lines; each left to right, then bottom to top."""
-    c = p.coords()
-    flags = (p.arrow, p.dashed) if isinstance(p, Line) else ()
-    return (KIND_INDEX[p.kind], c[0], c[1], *c[2:], *flags)
+    """Circles, then rectangles, lines, ellipses, diamonds, paths and text; each left to
+    right, then bottom to top."""
+    head = (KIND_INDEX[p.kind], *p.coords())
+    if p.kind in DIRECTED_KINDS:
+        return (*head, p.arrow, p.dashed)
+    attrs = p.attrs()
+    return (*head, *[v for _, v in attrs]) if attrs else head
 
 
 class Spec:
@@ -128,58 +172,86 @@ class Spec:
         return Spec(translate(p, dx, dy) for p in self.primitives)
 
     def bounds(self) -> tuple[int, int, int, int]:
-        """(xmin, ymin, xmax, ymax) of the ink, circle radius included; zeros when empty."""
+        """(xmin, ymin, xmax, ymax) of the ink, radii included; zeros when empty."""
         if not self.primitives:
             return (0, 0, 0, 0)
-        xs, ys = [], []
-        for p in self.primitives:
-            if isinstance(p, Circle):
-                xs += [p.x - 1, p.x + 1]
-                ys += [p.y - 1, p.y + 1]
-            else:
-                xs += [p.x1, p.x2]
-                ys += [p.y1, p.y2]
-        return (min(xs), min(ys), max(xs), max(ys))
+        boxes = [p.extent() for p in self.primitives]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def translate(p: Primitive, dx: int, dy: int) -> Primitive:
-    if isinstance(p, Circle):
-        return Circle(p.x + dx, p.y + dy)
-    if isinstance(p, Rectangle):
-        return Rectangle(p.x1 + dx, p.y1 + dy, p.x2 + dx, p.y2 + dy)
-    return Line(p.x1 + dx, p.y1 + dy, p.x2 + dx, p.y2 + dy, p.arrow, p.dashed)
+    """p moved by (dx, dy)."""
+    moved = [v + (dy if k % 2 else dx) for k, v in enumerate(p.coords())]
+    return make(p.kind, moved, *flags(p), p.attrs())
 
 
 # ---------------------------------------------------------------- validation
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def validate_primitive(p: Primitive) -> Primitive:
-    """Raise SpecError unless p lies on the 0..16 grid and has non-zero size."""
+    """Raise SpecError unless p has integer coordinates and non-zero size, and, for the paper's
+    primitives, lies on the 0..16 grid (free-form ones may lie anywhere)."""
+    on_grid = is_grid_primitive(p)
     for value in p.coords():
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not _is_int(value):
             raise SpecError(f"{p.kind}: coordinate {value!r} is not an integer")
-        if not GRID_MIN <= value <= GRID_MAX:
+        if on_grid and not GRID_MIN <= value <= GRID_MAX:
             raise SpecError(f"{p.kind}: coordinate {value} is off the grid "
                             f"({GRID_MIN}..{GRID_MAX})")
-    if isinstance(p, Rectangle) and (p.x1 == p.x2 or p.y1 == p.y2):
-        raise SpecError(f"rectangle({p.x1},{p.y1},{p.x2},{p.y2}) has zero width or height")
-    if isinstance(p, Line) and (p.x1, p.y1) == (p.x2, p.y2):
-        raise SpecError(f"line({p.x1},{p.y1},{p.x2},{p.y2}) has zero length")
+    for name, value in p.attrs():
+        if name in SIZE_FIELDS and not (_is_int(value) and value >= 1):
+            raise SpecError(f"{p.kind}: {name} must be a positive integer, got {value!r}")
+    _validate_extent(p)
     return p
+
+
+def _validate_extent(p: Primitive) -> None:
+    """Boxes with area, lines and path legs with length, text with words."""
+    written = f"{p.kind}({','.join(map(str, p.coords()))})"
+    if p.kind in ("rectangle", "text") and (p.x1 == p.x2 or p.y1 == p.y2):
+        raise SpecError(f"{written} has zero width or height")
+    if p.kind == "line" and (p.x1, p.y1) == (p.x2, p.y2):
+        raise SpecError(f"{written} has zero length")
+    if p.kind == "path":
+        if len(p.points) < 2:
+            raise SpecError(f"path needs at least 2 points, got {len(p.points)}")
+        if any(a == b for a, b in zip(p.points, p.points[1:])):
+            raise SpecError(f"{written} repeats a point (a leg of zero length)")
+    if p.kind == "text" and not (isinstance(p.text, str) and p.text.strip()):
+        raise SpecError(f"{written}: the text must be a non-empty string")
 
 
 # ---------------------------------------------------------------- JSON
 
-_FIELDS = {"circle": ("x", "y"), "rectangle": ("x1", "y1", "x2", "y2"),
-           "line": ("x1", "y1", "x2", "y2")}
+ALWAYS_WRITTEN = ("arrow", "dashed")   # written even when false, as the paper's format does
+_TYPE_WORDS = {int: "an integer", bool: "true or false", str: "a string"}
 
 
 def primitive_to_dict(p: Primitive) -> dict:
+    """The JSON object of a primitive; a field at its default is left out (so the paper's
+    primitives are written exactly as the paper's format has them)."""
     d = {"kind": p.kind}
-    d.update(zip(_FIELDS[p.kind], p.coords()))
-    if isinstance(p, Line):
-        d["arrow"] = p.arrow
-        d["dashed"] = p.dashed
+    for f in fields(p):
+        value = getattr(p, f.name)
+        if f.default is MISSING or f.name in ALWAYS_WRITTEN or value != f.default:
+            d[f.name] = [list(q) for q in value] if f.name == "points" else value
     return d
+
+
+def _field_value(kind: str, name: str, value):
+    """A JSON field's value checked against its type (SpecError naming the field if not)."""
+    if name == "points":
+        if not (isinstance(value, list) and all(
+                isinstance(q, list) and len(q) == 2 and all(map(_is_int, q)) for q in value)):
+            raise SpecError(f"path: field points must be a list of [x, y] integer pairs, "
+                            f"got {value!r}")
+        return pairs([v for q in value for v in q])
+    want = FIELD_TYPES.get(name, int)
+    return typed(kind, f"field {name}", value, want, _TYPE_WORDS[want])
 
 
 def primitive_from_dict(d) -> Primitive:
@@ -187,28 +259,12 @@ def primitive_from_dict(d) -> Primitive:
     if not isinstance(d, dict):
         raise SpecError(f"a primitive must be a JSON object, got {type(d).__name__}")
     kind = d.get("kind")
-    if kind not in _FIELDS:
-        raise SpecError(f"unknown primitive kind {kind!r} (expected one of {', '.join(KINDS)})")
-    missing = [f for f in _FIELDS[kind] if f not in d]
+    known = fields(class_of(kind))
+    missing = [f.name for f in known if f.default is MISSING and f.name not in d]
     if missing:
         raise SpecError(f"{kind} is missing field(s): {', '.join(missing)}")
-    coords = [d[f] for f in _FIELDS[kind]]
-    for f, v in zip(_FIELDS[kind], coords):
-        if not isinstance(v, int) or isinstance(v, bool):
-            raise SpecError(f"{kind}: field {f} must be an integer, got {v!r}")
-    if kind == "circle":
-        p = Circle(*coords)
-    elif kind == "rectangle":
-        p = Rectangle(*coords)
-    else:
-        flags = []
-        for f in ("arrow", "dashed"):
-            v = d.get(f, False)
-            if not isinstance(v, bool):
-                raise SpecError(f"line: field {f} must be true or false, got {v!r}")
-            flags.append(v)
-        p = Line(*coords, *flags)
-    return validate_primitive(p)
+    values = {f.name: _field_value(kind, f.name, d[f.name]) for f in known if f.name in d}
+    return validate_primitive(CLASSES[kind](**values))
 
 
 def spec_to_dict(spec: Spec) -> dict:
@@ -278,47 +334,26 @@ def save_spec(spec: Spec, path) -> None:
 # ---------------------------------------------------------------- text (paper syntax)
 
 def primitive_to_text(p: Primitive) -> str:
-    if isinstance(p, Circle):
-        return f"circle({p.x},{p.y})"
-    if isinstance(p, Rectangle):
-        return f"rectangle({p.x1},{p.y1},{p.x2},{p.y2})"
-    return (f"line({p.x1},{p.y1},{p.x2},{p.y2},arrow = {p.arrow},"
-            f"solid = {not p.dashed})")
+    """`circle(9,10)`, `line(4,7,6,9,arrow = True,solid = True)`, `ellipse(5,5,rx = 3,ry = 2)`,
+    `text(0,0,4,1,"Start")`: the paper's syntax grown by keyword arguments (syntax.py)."""
+    args = [str(v) for v in p.coords()] + written_arguments(type(p), *flags(p), p.attrs())
+    return f"{p.kind}({','.join(args)})"
 
 
 def spec_to_text(spec: Spec) -> str:
     return "\n".join(primitive_to_text(p) for p in spec)
 
 
-_INT = r"\s*(-?\d+)\s*"
-_BOOL = r"\s*(True|False)\s*"
-_TEXT_PATTERNS = {
-    "circle": re.compile(rf"circle\({_INT},{_INT}\)"),
-    "rectangle": re.compile(rf"rectangle\({_INT},{_INT},{_INT},{_INT}\)"),
-    "line": re.compile(rf"line\({_INT},{_INT},{_INT},{_INT},\s*arrow\s*={_BOOL},"
-                       rf"\s*solid\s*={_BOOL}\)"),
-}
-
-
 def primitive_from_text(text: str) -> Primitive:
-    """Parse one primitive in the paper's syntax (no eval)."""
-    text = text.strip().rstrip(";")
-    for kind, pattern in _TEXT_PATTERNS.items():
-        m = pattern.fullmatch(text)
-        if m:
-            g = m.groups()
-            if kind == "circle":
-                return Circle(int(g[0]), int(g[1]))
-            if kind == "rectangle":
-                return Rectangle(*map(int, g))
-            return Line(*map(int, g[:4]), g[4] == "True", g[5] == "False")
-    raise SpecError(f"cannot parse primitive: {text!r}")
+    """Parse one primitive in the paper's syntax, grown by keyword arguments (no eval); not
+    validated (see validate_primitive)."""
+    kind, coords, keywords, strings = parse_call(text.strip().rstrip(";").strip())
+    return make(kind, coords, *check_arguments(class_of(kind), len(coords), keywords, strings))
 
 
 def spec_from_text(text: str) -> Spec:
     """Primitives separated by newlines or semicolons."""
-    parts = [s for s in re.split(r"[;\n]+(?![^()]*\))", text) if s.strip()]
-    return Spec(primitive_from_text(s) for s in parts)
+    return Spec(primitive_from_text(s) for s in split_statements(text))
 
 
 # ---------------------------------------------------------------- metrics

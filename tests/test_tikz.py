@@ -41,10 +41,19 @@ def _has_standalone() -> bool:
                                text=True).stdout.strip())
 
 
+# free-form primitives, TeX's special characters and free-form statements in a loop
+FREE_FORM = ('circle(20,4,r = 3); rectangle(0,0,6,2,rounded = True); ellipse(10,12,rx = 3,ry = 2); '
+             'diamond(30,5,rx = 4,ry = 2); path(0,0,4,0,4,3,arrow = True,solid = False); '
+             'text(2,20,12,22,"& % $ # _ { } ~ ^ \\\\ \\n Größe 🙂"); '
+             'for (i < 3){ if (i > 0){ path(8 * i + -2,30,8 * i,30,arrow = True,solid = True) }; '
+             'ellipse(8 * i + 3,30,rx = 3,ry = 2); text(8 * i,29,8 * i + 6,31,"x_i") }')
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not _has_standalone(), reason="pdflatex with standalone.cls not installed")
-def test_both_exports_compile_with_pdflatex(tmp_path):
-    prog = parse_program(PROGRAM)
+@pytest.mark.parametrize("program", [PROGRAM, FREE_FORM])
+def test_both_exports_compile_with_pdflatex(tmp_path, program):
+    prog = parse_program(program)
     for name, body in (("spec", spec_to_tikz(execute(prog))), ("prog", program_to_tikz(prog))):
         (tmp_path / f"{name}.tex").write_text(standalone_document(body))
         run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",

@@ -10,7 +10,8 @@ from typing import Optional
 
 import torch
 
-from ..spec import GRID_MAX, Circle, Line, Primitive, Rectangle
+from ..spec import (GRID_MAX, Circle, Line, Primitive, Rectangle, SpecError, is_grid_primitive,
+                    primitive_to_text)
 
 STOP = 3
 NUM_KINDS = 4
@@ -29,9 +30,14 @@ TOKEN_MASK = torch.tensor([
 
 
 def encode(p: Optional[Primitive]) -> tuple[int, ...]:
-    """A primitive (None for STOP) as its 7 tokens."""
+    """A primitive (None for STOP) as its 7 tokens. Only the paper's primitives have tokens:
+    SpecError for a free-form one (a circle of another radius, a rounded rectangle, an
+    ellipse, a diamond, a path, text), which the grid networks cannot draw."""
     if p is None:
         return (STOP, 0, 0, 0, 0, 0, 0)
+    if not is_grid_primitive(p):
+        raise SpecError(f"{primitive_to_text(p)}: the grid networks encode only the paper's "
+                        f"primitives (circles of radius 1, plain rectangles, lines)")
     if isinstance(p, Circle):
         return (0, p.x, p.y, 0, 0, 0, 0)
     if isinstance(p, Rectangle):

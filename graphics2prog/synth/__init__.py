@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from graphics2prog.spec import Spec
+from graphics2prog.spec import Spec, flags
 from graphics2prog.synth.candidates import Options
 from graphics2prog.synth.extrapolate import extrapolate
 from graphics2prog.synth.parser import parse_program
@@ -48,8 +48,8 @@ class SynthesisResult:
 
 
 def _prims(spec: Spec) -> list:
-    return [(p.kind, (p.arrow, p.dashed) if p.kind == "line" else (False, False), p.coords())
-            for p in spec]
+    """The spec as candidates.py's tuples (kind, (arrow, dashed, *attributes), coords)."""
+    return [(p.kind, (*flags(p), *p.attrs()), p.coords()) for p in spec]
 
 
 def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
@@ -67,6 +67,9 @@ def synthesize(spec: Spec, timeout: float = 60.0, policy=None,
     Returns:
         A SynthesisResult whose program has been executed and checked against the spec,
         and never has a loop whose body is only its `if (i > 0)` part (`has_guard_only_loop`).
+        Free-form primitives (shapes.py) join loops and reflections like the paper's: the
+        members of a loop share their kind, flags and attributes (a row of equal ellipses,
+        of boxes with the same words), so words that differ stay one statement each.
     """
     start = time.monotonic()
     dx, dy = origin_offset(spec)

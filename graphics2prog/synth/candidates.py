@@ -9,6 +9,11 @@ backwards), grids and triangles from two steps on disjoint coordinates, mirror p
 axes found from pairs, and their combinations (reflections of loops, loops of reflections,
 reflections of reflections), with `if (v > 0)` guarded variants.
 
+Spec primitives arrive as tuples (kind, flags, coords): flags are (arrow, dashed) followed by
+the primitive's attributes (`attrs()`: a radius, half-axes, rounded corners, a text's words),
+which the members of a loop or a mirror pair share; coords alternate x and y, so every kind,
+free-form ones included, is moved and mirrored alike.
+
 Contexts are tuples of steps: ("L", bound) with bound (n,) or (a, b) meaning a*i + b, and
 ("R", axis, value). Loop variables are named i, j from the outside in.
 """
@@ -17,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
-from graphics2prog.synth.program import X_SLOTS, Expr, Prim
+from graphics2prog.synth.program import Expr, Prim
 
 MAX_BOUND = 4          # the original system's loops ran at most 4 iterations
 LOOP_VARS = ("i", "j")
@@ -83,29 +88,36 @@ def header_cost(step: tuple) -> int:
 
 # ---------------------------------------------------------------- primitive tuples
 
+def _backwards(c: tuple) -> tuple:
+    """A polyline's flat coordinates (x1, y1, x2, y2, ...) run from its other end."""
+    return tuple(v for k in range(len(c) - 2, -1, -2) for v in c[k:k + 2])
+
+
 def canonical(kind: str, flags: tuple, c: tuple) -> tuple:
-    if kind == "rectangle":
+    """The spec's canonical form (spec.py) of a primitive tuple: boxes with ordered corners,
+    arrowless lines and paths from their smaller end."""
+    if kind in ("rectangle", "text"):
         c = (min(c[0], c[2]), min(c[1], c[3]), max(c[0], c[2]), max(c[1], c[3]))
     elif kind == "line" and not flags[0] and (c[2], c[3]) < (c[0], c[1]):
         c = (c[2], c[3], c[0], c[1])
+    elif kind == "path" and not flags[0] and _backwards(c) < c:
+        c = _backwards(c)
     return (kind, flags, c)
 
 
 def mirror_tuple(p: tuple, axis: str, value: int) -> tuple:
     kind, flags, c = p
     c = list(c)
-    k = 0 if axis == "x" else 1
-    c[k] = value - c[k]
-    if kind != "circle":
-        c[k + 2] = value - c[k + 2]
+    for k in range(0 if axis == "x" else 1, len(c), 2):  # x and y coordinates alternate
+        c[k] = value - c[k]
     return canonical(kind, flags, tuple(c))
 
 
 def orientations(p: tuple) -> list:
-    """Coordinate orders that draw p: an arrowless line may be written either way round."""
+    """Coordinate orders that draw p: an arrowless line or path may be written either way."""
     kind, flags, c = p
-    if kind == "line" and not flags[0]:
-        return [c, (c[2], c[3], c[0], c[1])]
+    if kind in ("line", "path") and not flags[0]:
+        return [c, _backwards(c)]
     return [c]
 
 
@@ -124,12 +136,12 @@ class _Index:
         return self.where.get(canonical(kind, flags, coords))
 
 
-def _slopes(kind: str, steps: list) -> tuple:
+def _slopes(steps: list) -> tuple:
     xs, ys = set(), set()
     for d in steps:
         for k, v in enumerate(d):
             if v:
-                (xs if k in X_SLOTS[kind] else ys).add(v)
+                (ys if k % 2 else xs).add(v)  # x and y coordinates alternate
     return frozenset(xs), frozenset(ys)
 
 
@@ -142,7 +154,7 @@ def _template(kind, flags, base, steps) -> Prim:
             if d[k]:
                 var, coeff = v, d[k]
         exprs.append(Expr(b, var, coeff))
-    return Prim(kind, tuple(exprs), flags[0], flags[1])
+    return Prim(kind, tuple(exprs), flags[0], flags[1], tuple(flags[2:]))
 
 
 # ---------------------------------------------------------------- progressions
@@ -152,7 +164,7 @@ def _chains(index: _Index) -> list:
     out = set()
     for a, (kind, flags, ca) in enumerate(index.prims):
         for b, (kb, fb, _) in enumerate(index.prims):
-            if a == b or kb != kind or fb != flags:
+            if a == b or kb != kind or fb != flags or len(index.prims[b][2]) != len(ca):
                 continue
             for cb in orientations(index.prims[b]):
                 d = tuple(y - x for x, y in zip(ca, cb))
@@ -208,7 +220,7 @@ def _loop_items(index, chains) -> list:
             base = _add(ca, d, -1) if guard else ca
             cover = _cover_of(index, kind, flags, base, (d,), [(i,) for i in range(int(guard), n)])
             items.append(Item((("L", (n,)),), guard, _template(kind, flags, base, (d,)),
-                              frozenset(cover), _slopes(kind, [d])))
+                              frozenset(cover), _slopes([d])))
     return items
 
 
@@ -240,7 +252,7 @@ def _nested_loop_items(index, chains) -> list:
                         continue
                     ctx = (("L", (len1,)), ("L", bound))
                     items.append(Item(ctx, guard, _template(kind, flags, base, (d1, d2)),
-                                      frozenset(cover), _slopes(kind, [d1, d2])))
+                                      frozenset(cover), _slopes([d1, d2])))
     contexts = {it.ctx for it in items}
     for a, ca, d, length in chains:  # rows that repeat for every i: only j varies
         kind, flags, _ = index.prims[a]
@@ -255,7 +267,7 @@ def _nested_loop_items(index, chains) -> list:
                                   _cells(n, bound, guard))
                 if cover is not None:
                     items.append(Item(ctx, guard, _template(kind, flags, base, ((0,) * len(d), d)),
-                                      frozenset(cover), _slopes(kind, [d])))
+                                      frozenset(cover), _slopes([d])))
     return items
 
 
@@ -268,7 +280,7 @@ def _axes(index) -> dict:
         if p[0] != q[0] or p[1] != q[1] or p >= q:
             continue
         for axis, k in (("x", 0), ("y", 1)):
-            slots = (k,) if p[0] == "circle" else (k, k + 2)
+            slots = tuple(range(k, len(p[2]), 2))
             for value in {p[2][s] + q[2][t] for s in slots for t in slots}:
                 if mirror_tuple(p, axis, value) == q:
                     axes.setdefault((axis, value), set()).update({index.where[p], index.where[q]})

@@ -3,17 +3,18 @@
 Accepts what the original system printed: `;` between statements (optional before `}` and
 after a block), `if (i > 0){...}` as the first item of a loop body, loop bounds such as
 `(1*i + 1)`, `5 * j + -1`, and the nested `reflect(reflect(y = 9)){...}` form, which means
-the same as `reflect(y = 9){...}`.
+the same as `reflect(y = 9){...}`; and every spec kind with its keyword arguments, as spec
+text writes them (`circle(3 * i,4,r = 2)`, `text(0,0,4,1,"Start")`).
 """
 from __future__ import annotations
 
 import re
 
-from graphics2prog.spec import SpecError
+from graphics2prog.spec import CLASSES, SpecError, class_of
 from graphics2prog.synth.program import Expr, Loop, Prim, Program, Reflect
+from graphics2prog.syntax import STRING, check_arguments, read_string
 
-_TOKEN = re.compile(r"\s*(?:(-?\d+)|([A-Za-z_]\w*)|(\S))")
-_ARITY = {"circle": 2, "rectangle": 4, "line": 4}
+_TOKEN = re.compile(rf"\s*(?:({STRING})|(-?\d+)|([A-Za-z_]\w*)|(\S))")
 
 
 def _tokenize(text: str) -> list:
@@ -24,8 +25,9 @@ def _tokenize(text: str) -> list:
         if not m:
             break
         pos = m.end()
-        num, name, sym = m.groups()
-        tokens.append(("num", int(num)) if num is not None else
+        string, num, name, sym = m.groups()
+        tokens.append(("str", string) if string is not None else
+                      ("num", int(num)) if num is not None else
                       ("name", name) if name is not None else ("sym", sym))
     return tokens
 
@@ -71,28 +73,39 @@ class _Parser:
             c = self.take("num")
         return Expr(c, var, coeff)
 
-    def flag(self, name: str) -> bool:
-        self.take("name", name)
-        self.take("sym", "=")
-        value = self.take("name")
-        if value not in ("True", "False"):
-            raise SpecError(f"program syntax: {name} must be True or False")
-        return value == "True"
+    def keyword_value(self):
+        """A keyword argument's value: a number, True or False (anything else is passed on
+        for check_arguments to name)."""
+        kind, value = self.peek()
+        self.pos += 1
+        return value if kind == "num" else {"True": True, "False": False}.get(value, value)
 
     def primitive(self, kind: str) -> Prim:
+        """`kind(` coordinate expressions, then keywords (`r = 2`, `arrow = True`) and a
+        text's string `)`, checked as spec text is (syntax.check_arguments)."""
         self.take("sym", "(")
-        coords = [self.expr()]
-        for _ in range(_ARITY[kind] - 1):
+        coords, keywords, strings = [], {}, []
+        while True:
+            if self.peek()[0] == "str":
+                strings.append(read_string(self.take("str")))
+            elif self.peek()[0] == "name" and self.peek(1) == ("sym", "="):
+                name = self.take("name")
+                self.take("sym", "=")
+                keywords[name] = self.keyword_value()
+            elif keywords or strings:
+                raise SpecError(f"program syntax: {kind}: a coordinate after a keyword")
+            else:
+                coords.append(self.expr())
+            if not self.at(","):
+                break
             self.take("sym", ",")
-            coords.append(self.expr())
-        arrow = dashed = False
-        if kind == "line":
-            self.take("sym", ",")
-            arrow = self.flag("arrow")
-            self.take("sym", ",")
-            dashed = not self.flag("solid")
         self.take("sym", ")")
-        return Prim(kind, tuple(coords), arrow, dashed)
+        try:
+            arrow, dashed, attrs = check_arguments(class_of(kind), len(coords), keywords,
+                                                   strings)
+        except SpecError as e:
+            raise SpecError(f"program syntax: {e}") from None
+        return Prim(kind, tuple(coords), arrow, dashed, attrs)
 
     def block(self) -> tuple:
         self.take("sym", "{")
@@ -138,7 +151,7 @@ class _Parser:
 
     def statement(self):
         name = self.take("name")
-        if name in _ARITY:
+        if name in CLASSES:
             return self.primitive(name)
         if name == "for":
             return self.loop()

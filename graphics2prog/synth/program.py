@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from graphics2prog.spec import Circle, Line, Rectangle, Spec
+from graphics2prog.spec import CLASSES, Spec, flags, make
+from graphics2prog.syntax import written_arguments
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,14 @@ def const(c: int) -> Expr:
 
 @dataclass(frozen=True)
 class Prim:
-    """A primitive statement: kind is circle/rectangle/line; coords are Exprs (x, y, ...)."""
+    """A primitive statement of any spec kind: coords are Exprs (x and y alternating);
+    attrs the primitive's other fields as constants ((name, value) pairs, as `attrs()`)."""
 
     kind: str
     coords: tuple
     arrow: bool = False
     dashed: bool = False
+    attrs: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -71,30 +74,18 @@ Program = tuple  # of Statement
 
 # ---------------------------------------------------------------- execution
 
-def _make(kind: str, c: list, arrow: bool, dashed: bool):
-    if kind == "circle":
-        return Circle(*c)
-    if kind == "rectangle":
-        return Rectangle(*c)
-    return Line(*c, arrow, dashed)
-
-
 def mirror(p, axis: str, value: int):
     """Mirror image of a primitive about x = value or y = value (canonical form)."""
-    if isinstance(p, Circle):
-        return Circle(value - p.x, p.y) if axis == "x" else Circle(p.x, value - p.y)
-    c = list(p.coords())
-    k = 0 if axis == "x" else 1
-    c[k], c[k + 2] = value - c[k], value - c[k + 2]
-    if isinstance(p, Rectangle):
-        return Rectangle(*c).canonical()
-    return Line(*c, p.arrow, p.dashed).canonical()
+    k0 = 0 if axis == "x" else 1
+    c = [value - v if k % 2 == k0 else v for k, v in enumerate(p.coords())]
+    return make(p.kind, c, *flags(p), p.attrs()).canonical()
 
 
 def _run(stmts, env: dict, out: list) -> None:
     for s in stmts:
         if isinstance(s, Prim):
-            out.append(_make(s.kind, [e.value(env) for e in s.coords], s.arrow, s.dashed))
+            out.append(make(s.kind, [e.value(env) for e in s.coords], s.arrow, s.dashed,
+                            s.attrs))
         elif isinstance(s, Loop):
             for v in range(s.bound.value(env)):
                 inner = {**env, s.var: v}
@@ -118,10 +109,13 @@ def execute(program: Program) -> Spec:
 # ---------------------------------------------------------------- printing
 
 def _prim_text(s: Prim) -> str:
-    args = ",".join(str(e) for e in s.coords)
+    """The spec's text of the primitive, with expressions for coordinates; a line's flags go
+    on a line of their own, as the paper's programs have them."""
+    args = [str(e) for e in s.coords]
+    rest = written_arguments(CLASSES[s.kind], s.arrow, s.dashed, s.attrs)
     if s.kind == "line":
-        return f"line({args},\narrow = {s.arrow},solid = {not s.dashed})"
-    return f"{s.kind}({args})"
+        return f"line({','.join(args)},\n{','.join(rest)})"
+    return f"{s.kind}({','.join(args + rest)})"
 
 
 def _indented(program: Program) -> str:
@@ -149,16 +143,13 @@ def print_program(program: Program) -> str:
 
 # ---------------------------------------------------------------- cost
 
-X_SLOTS = {"circle": (0,), "rectangle": (0, 2), "line": (0, 2)}
-
-
 def _walk(program, counts: dict, slopes: tuple) -> None:
     for s in program:
         counts["statements"] += 1
         if isinstance(s, Prim):
             for k, e in enumerate(s.coords):
                 if e.var and e.coeff:
-                    slopes[0 if k in X_SLOTS[s.kind] else 1].add(e.coeff)
+                    slopes[k % 2].add(e.coeff)  # x and y coordinates alternate
         elif isinstance(s, Loop):
             counts["loop2"] += int(s.bound.var is None and s.bound.const == 2)
             _walk(s.boundary, counts, slopes)
@@ -211,9 +202,8 @@ def statement_count(program: Program) -> int:
 
 def _translate_stmt(s, dx: int, dy: int):
     if isinstance(s, Prim):
-        xs = X_SLOTS[s.kind]
-        coords = tuple(e.shifted(dx if k in xs else dy) for k, e in enumerate(s.coords))
-        return Prim(s.kind, coords, s.arrow, s.dashed)
+        coords = tuple(e.shifted(dy if k % 2 else dx) for k, e in enumerate(s.coords))
+        return Prim(s.kind, coords, s.arrow, s.dashed, s.attrs)
     if isinstance(s, Loop):
         return Loop(s.var, s.bound, translate_program(s.body, dx, dy),
                     translate_program(s.boundary, dx, dy))
@@ -234,5 +224,5 @@ def origin_offset(spec: Spec) -> tuple[int, int]:
 
 def flat_program(spec: Spec) -> Program:
     """One statement per primitive: always a correct (if expensive) program."""
-    return tuple(Prim(p.kind, tuple(const(c) for c in p.coords()),
-                      getattr(p, "arrow", False), getattr(p, "dashed", False)) for p in spec)
+    return tuple(Prim(p.kind, tuple(const(c) for c in p.coords()), *flags(p), p.attrs())
+                 for p in spec)
