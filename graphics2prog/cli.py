@@ -531,6 +531,9 @@ def _training_flags(p, d) -> None:
 
 
 def main(argv=None) -> int:
+    # OpenMP threads that sleep when idle instead of spinning: on a busy machine, spinning
+    # threads waiting for a core made inference many times slower (README, "Command line")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
