@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 from graphics2prog.text import TextBackendMissing, TextConfig, Word, find_words, without_words
 from graphics2prog.text import rapid
 from graphics2prog.text.ctc import allowed_mask, decode_line
+from graphics2prog.text.lexicon import best_reading, build_lexicon, reader
 
 HAVE_RAPIDOCR = rapid.RapidOCR is not None
 HAVE_TESSERACT = shutil.which("tesseract") is not None
@@ -147,3 +148,33 @@ def test_missing_backends_say_what_to_install(monkeypatch):
     rapid.engine.cache_clear()
     with pytest.raises(TextBackendMissing, match="apt-get install tesseract-ocr"):
         find_words(page()[0], TextConfig(backend="tesseract", tesseract_cmd="no-such-binary"))
+
+
+def _columns(text: str, alphabet: list[str], p: float = 0.9) -> np.ndarray:
+    """Class probabilities of a line that reads `text` one character per column, blanks
+    between, each column sure of its character with probability p."""
+    rows = []
+    for c in text:
+        for k in (alphabet.index(c), 0):
+            row = np.full(len(alphabet), (1 - p) / (len(alphabet) - 1))
+            row[k] = p
+            rows.append(row)
+    return np.array(rows)
+
+
+def test_lexicon_corrects_a_misread_word_and_splits_a_missing_space():
+    alphabet = ["blank"] + list("abcdefghijklmnopqrstuvwxyz") + [" "]
+    allowed = allowed_mask(alphabet, "abcdefghijklmnopqrstuvwxyz")
+    r = reader(build_lexicon(["send", "welcome", "pack", "order"]), alphabet)
+    misread = _columns("ordcr", alphabet, p=0.6)
+    misread[6, alphabet.index("e")] = 0.35          # the "c" might have been an "e"
+    assert best_reading(misread, allowed, r, margin=1.0, split_penalty=2.0) == [("order", 1.0)]
+    joined = best_reading(_columns("sendwelcome", alphabet), allowed, r, 1.0, 2.0)
+    assert [w for w, _ in joined] == ["send", "welcome"] and 7 / 22 <= joined[0][1] <= 8 / 22
+
+
+def test_lexicon_keeps_a_clear_word_it_does_not_know():
+    alphabet = ["blank"] + list("abcdefghijklmnopqrstuvwxyz") + [" "]
+    allowed = allowed_mask(alphabet, "abcdefghijklmnopqrstuvwxyz")
+    r = reader(build_lexicon(["send", "welcome", "pack", "order"]), alphabet)
+    assert best_reading(_columns("invoice", alphabet, p=0.95), allowed, r, 0.5, 2.0) is None

@@ -29,6 +29,12 @@ class TextConfig:
     # gateway's cross as "X" (no label of the hdBPMN train set is one of them)
     shape_letters: str = "oO0QxX"
     rec_batch: int = 16             # text lines per recogniser batch
+    # a word list (one word per line): each word read is read again as the lexicon's word or
+    # pair of words that best explains the recogniser's columns (lexicon.py), when that is
+    # within lexicon_margin nats per column of the free reading; "" reads freely
+    lexicon: str = ""
+    lexicon_margin: float = 0.5
+    lexicon_split: float = 2.0      # nats a pair of words costs over one word
     tesseract_cmd: str = "tesseract"
     tesseract_psm: int = 11         # page segmentation of the tesseract backend: sparse text
     tesseract_line_px: int = 64     # rapid+tesseract: height each line is scaled to

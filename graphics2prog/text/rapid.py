@@ -13,6 +13,7 @@ import numpy as np
 from .base import TextBackendMissing, Word
 from .config import TextConfig
 from .ctc import ReadWord, allowed_mask, decode_line
+from .lexicon import LexiconReader, load_lexicon, reader, reread_line
 from .lines import Line, crop_line
 
 try:
@@ -42,6 +43,17 @@ def _engine(config: TextConfig):
                   config.det_unclip)
 
 
+@lru_cache(maxsize=4)
+def lexicon_reader(path: str, alphabet: tuple[str, ...]) -> LexiconReader:
+    """The lexicon of the word list at `path`, ready for the recogniser's alphabet."""
+    return reader(load_lexicon(path), list(alphabet))
+
+
+@lru_cache(maxsize=4)
+def _alphabet(ocr) -> tuple[str, ...]:
+    return tuple(ocr.text_rec.postprocess_op.character)
+
+
 def detect_lines(bgr: np.ndarray, config: TextConfig) -> list[Line]:
     """Text lines of the page (BGR uint8), cropped from the full-resolution page; the detector
     sees it shrunk to det_side on its long side. Crops the classifier finds upside down are
@@ -60,16 +72,15 @@ def detect_lines(bgr: np.ndarray, config: TextConfig) -> list[Line]:
     return lines
 
 
-def read_lines(crops: list[np.ndarray], config: TextConfig) -> list[list[ReadWord]]:
-    """Each crop's words: the recogniser run in batches of similar aspect ratio (less
-    padding), decoded with only config.charset allowed."""
+def recognise(crops: list[np.ndarray], config: TextConfig) -> list[tuple[np.ndarray, float]]:
+    """Each crop's class probabilities (T, C) and the share of the T columns that show it
+    (the rest pads the batch): the recogniser run in batches of similar aspect ratio, so that
+    little is padding."""
     rec = _engine(config).text_rec
-    alphabet = rec.postprocess_op.character
-    allowed = allowed_mask(alphabet, config.charset)
     _, height, width = rec.rec_image_shape
     ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
     order = np.argsort(ratios)
-    out: list[list[ReadWord]] = [[] for _ in crops]
+    out: list[tuple[np.ndarray, float]] = [(np.zeros((0, 1)), 1.0)] * len(crops)
     for begin in range(0, len(crops), config.rec_batch):
         batch = order[begin:begin + config.rec_batch]
         widest = max([width / height] + [ratios[i] for i in batch])
@@ -77,14 +88,31 @@ def read_lines(crops: list[np.ndarray], config: TextConfig) -> list[list[ReadWor
         probs = rec.session(images.astype(np.float32))[0]
         padded = int(height * widest)
         for i, p in zip(batch, probs):
-            covered = min(1.0, math.ceil(height * ratios[i]) / padded)
-            out[i] = decode_line(p, alphabet, allowed, covered)
+            out[i] = (p, min(1.0, math.ceil(height * ratios[i]) / padded))
     return out
+
+
+def decode(probs: np.ndarray, covered: float, config: TextConfig) -> list[ReadWord]:
+    """A line's words from its class probabilities: only config.charset allowed, then read
+    again with config.lexicon when one is given."""
+    alphabet = _engine(config).text_rec.postprocess_op.character
+    allowed = allowed_mask(alphabet, config.charset)
+    words = decode_line(probs, alphabet, allowed, covered)
+    if config.lexicon:
+        lex = lexicon_reader(config.lexicon, _alphabet(_engine(config)))
+        words = reread_line(probs, words, covered, allowed, lex, config.lexicon_margin,
+                            config.lexicon_split)
+    return words
+
+
+def on_page(lines: list[Line], reads: list[list[ReadWord]]) -> list[Word]:
+    """The lines' words with their boxes on the page."""
+    return [Word(line.span_box(w.start, w.end), w.text, w.confidence)
+            for line, words in zip(lines, reads) for w in words]
 
 
 def find_words_rapid(rgb: np.ndarray, config: TextConfig) -> list[Word]:
     """Words of the page (RGB uint8) read by PP-OCR, each with its own box along its line."""
     lines = detect_lines(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), config)
-    reads = read_lines([line.crop for line in lines], config) if lines else []
-    return [Word(line.span_box(w.start, w.end), w.text, w.confidence)
-            for line, words in zip(lines, reads) for w in words]
+    probs = recognise([line.crop for line in lines], config) if lines else []
+    return on_page(lines, [decode(p, covered, config) for p, covered in probs])

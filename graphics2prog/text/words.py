@@ -14,10 +14,10 @@ import numpy as np
 
 from .base import TextBackendMissing, Word, as_uint8_rgb
 from .config import TextConfig
-from .rapid import detect_lines, find_words_rapid
+from .rapid import detect_lines, find_words_rapid, on_page
 from .tesseract import find_words_tesseract, read_lines_tesseract
 
-__all__ = ["Word", "TextConfig", "TextBackendMissing", "find_words", "BACKENDS"]
+__all__ = ["Word", "TextConfig", "TextBackendMissing", "find_words", "kept", "BACKENDS"]
 
 
 def _rapid_tesseract(rgb: np.ndarray, config: TextConfig) -> list[Word]:
@@ -25,9 +25,7 @@ def _rapid_tesseract(rgb: np.ndarray, config: TextConfig) -> list[Word]:
     lines = detect_lines(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), config)
     if not lines:
         return []
-    reads = read_lines_tesseract([line.crop for line in lines], config)
-    return [Word(line.span_box(w.start, w.end), w.text, w.confidence)
-            for line, words in zip(lines, reads) for w in words]
+    return on_page(lines, read_lines_tesseract([line.crop for line in lines], config))
 
 
 BACKENDS: dict[str, Callable[[np.ndarray, TextConfig], list[Word]]] = {
@@ -48,7 +46,12 @@ def find_words(rgb: np.ndarray, config: Optional[TextConfig] = None) -> list[Wor
     if config.backend not in BACKENDS:
         raise ValueError(f"unknown text backend {config.backend!r}; "
                          f"choose one of {', '.join(BACKENDS)}")
-    found = BACKENDS[config.backend](as_uint8_rgb(rgb), config)
+    return kept(BACKENDS[config.backend](as_uint8_rgb(rgb), config), config)
+
+
+def kept(found: list[Word], config: TextConfig) -> list[Word]:
+    """The words worth keeping: read with at least config.min_confidence, with a letter or a
+    digit, and not a lone shape letter."""
     return [w for w in found if w.confidence >= config.min_confidence
             and any(c.isalnum() for c in w.text)
             and not (len(w.text) == 1 and w.text in config.shape_letters)]
