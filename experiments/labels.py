@@ -15,8 +15,9 @@ then taken at the confidence threshold of TextConfig (and, for the record, at a 
   collapsed): edit distance / length of the label, averaged over the tasks;
 - seconds per photo (find_words alone, decoding excluded) with --threads threads.
 
-Each backend runs as it is and, with --lexicon FILE, rapidocr runs once more reading with that
-word list (TextConfig.lexicon). --fit-lexicon writes the lexicon of the train split: every
+Each backend runs as it is and, with --lexicon FILE and/or --head FILE, rapidocr runs once more
+reading with that word list (TextConfig.lexicon), that trained head (TextConfig.head,
+experiments/text_head.py) and both. --fit-lexicon writes the lexicon of the train split: every
 word of its ground truth and of its shapes' and flows' labels, lowercased, also with leading and
 trailing punctuation stripped (experiments/results/lexicon_hdbpmn.txt).
 
@@ -168,25 +169,25 @@ def evaluate(words: dict, seconds: list, truth: dict, threshold: float) -> dict:
     return summary([score_photo(kept[n], truth[n]) for n in kept], seconds)
 
 
-def tune_lexicon(photos: list[tuple[str, Path]], truth: dict, lexicon: str,
-                 threads: int) -> list[dict]:
+def tune_lexicon(photos: list[tuple[str, Path]], truth: dict, config: TextConfig,
+                 lexicon: str, head: str) -> list[dict]:
     """The lexicon's settings on a split's photos (train: it is fitting): the recogniser runs
     once per photo and every (margin, split penalty, confidence threshold) decodes its
     output again."""
-    base = TextConfig(threads=threads, min_confidence=0.0)
+    base = replace(config, min_confidence=0.0, head=head)
     pages = []
     for name, path in tqdm(photos, desc="recognising", leave=False, mininterval=10):
         bgr = np.asarray(Image.open(path).convert("RGB"))[..., ::-1].copy()
         lines = rapid.detect_lines(bgr, base)
-        pages.append((name, lines, rapid.recognise([l.crop for l in lines], base)
+        pages.append((name, lines, rapid.recognise([l.crop for l in lines], base, bool(head))
                       if lines else []))
     rows = []
-    settings = [("", 0.0, 0.0)] + [(lexicon, m, sp) for m in (0.2, 0.35, 0.5, 0.75, 1.0)
-                                   for sp in (0.5, 1.0, 2.0, 4.0)]
+    settings = [("", 0.0, 0.0)] + [(lexicon, m, sp) for m in (0.35, 0.5, 0.75, 1.0)
+                                   for sp in (2.0, 4.0, 6.0, 8.0)]
     for lex, margin, split in tqdm(settings, desc="settings", leave=False, mininterval=10):
         config = replace(base, lexicon=lex, lexicon_margin=margin, lexicon_split=split)
-        found = {n: kept(rapid.on_page(lines, [rapid.decode(p, c, config) for p, c in probs]),
-                         config) for n, lines, probs in pages}
+        found = {n: kept(rapid.on_page(lines, [rapid.decode(r, config) for r in readings]),
+                         config) for n, lines, readings in pages}
         for t in (0.0, 0.3, 0.5):
             s = evaluate(found, [], truth, t)
             rows.append({"lexicon": bool(lex), "margin": margin, "split": split,
@@ -259,6 +260,12 @@ def report(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def detector(args) -> TextConfig:
+    """The settings every variant shares: threads and the detector's."""
+    return TextConfig(threads=args.threads, det_box_thresh=args.det_box_thresh,
+                      det_side=args.det_side, lexicon="", head="")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="dev", help="hdBPMN split (default: dev)")
@@ -269,6 +276,15 @@ def main(argv=None) -> None:
                         help=f"comma-separated (default: {','.join(BACKENDS)})")
     parser.add_argument("--lexicon", default="", help="also rapidocr reading with this word "
                         "list (default: none)")
+    parser.add_argument("--det-box-thresh", type=float, default=TextConfig.det_box_thresh,
+                        help="the detector's box threshold for every variant (default: "
+                        "%(default)s)")
+    parser.add_argument("--det-side", type=int, default=TextConfig.det_side,
+                        help="the detector's long side for every variant (default: %(default)s)")
+    parser.add_argument("--writers", default="", help="only the photos of the validation "
+                        "writers in this JSON (experiments/results/text_head.json)")
+    parser.add_argument("--head", default="", help="also rapidocr reading with this trained "
+                        "head (.npz; default: none)")
     parser.add_argument("--fit-lexicon", action="store_true",
                         help="write the train split's word list and stop")
     parser.add_argument("--tune", action="store_true", help="sweep the lexicon's settings "
@@ -280,12 +296,15 @@ def main(argv=None) -> None:
     folder = hdbpmn(args.split)
     truth = json.loads((folder / "ground_truth.json").read_text())
     names = sorted(truth)
+    if args.writers:
+        chosen = set(json.loads(Path(args.writers).read_text())["val_writers"])
+        names = [n for n in names if truth[n]["writer"] in chosen]
     if args.limit and args.limit < len(names):   # spread over the exercises and writers
         names = [names[i] for i in np.linspace(0, len(names) - 1, args.limit).round().astype(int)]
     photos = [(n, folder / "images" / n) for n in names]
     print(f"machine: {machine()}; {len(photos)} photos of {args.split}")
     if args.tune:
-        rows = tune_lexicon(photos, truth, args.lexicon, args.threads)
+        rows = tune_lexicon(photos, truth, detector(args), args.lexicon, args.head)
         out = RESULTS / f"labels_tune_{args.split}.json"
         out.write_text(json.dumps({"machine": machine(), "photos": len(photos),
                                    "rows": rows}, indent=1) + "\n")
@@ -293,10 +312,14 @@ def main(argv=None) -> None:
         return
     doc = {"split": args.split, "photos": len(photos), "machine": machine(),
            "threads": args.threads, "backends": []}
-    variants = {b: TextConfig(backend=b, threads=args.threads)
-                for b in args.backends.split(",") if b}
+    base = detector(args)
+    variants = {b: replace(base, backend=b) for b in args.backends.split(",") if b}
     if args.lexicon:
-        variants["rapidocr + lexicon"] = TextConfig(threads=args.threads, lexicon=args.lexicon)
+        variants["rapidocr + lexicon"] = replace(base, lexicon=args.lexicon)
+    if args.head:
+        variants["rapidocr + head"] = replace(base, head=args.head)
+    if args.head and args.lexicon:
+        variants["rapidocr + head + lexicon"] = replace(base, head=args.head, lexicon=args.lexicon)
     for name, config in variants.items():
         words, seconds = run_backend(config, photos)
         sweep = {t: evaluate(words, seconds, truth, t) for t in THRESHOLDS}

@@ -9,18 +9,21 @@ from PIL import Image, ImageDraw, ImageFont
 
 from graphics2prog.text import TextBackendMissing, TextConfig, Word, find_words, without_words
 from graphics2prog.text import rapid
+from graphics2prog.text.base import shipped
 from graphics2prog.text.ctc import allowed_mask, decode_line
 from graphics2prog.text.lexicon import best_reading, build_lexicon, reader
 
-HAVE_RAPIDOCR = rapid.RapidOCR is not None
+HAVE_RAPIDOCR = rapid.RapidOCR is not None and rapid.onnx is not None
 HAVE_TESSERACT = shutil.which("tesseract") is not None
 needs_rapidocr = pytest.mark.skipif(
-    not HAVE_RAPIDOCR, reason="rapidocr-onnxruntime is not installed (pip install --no-deps "
-    "rapidocr-onnxruntime onnxruntime pyclipper shapely pyyaml)")
+    not HAVE_RAPIDOCR, reason="rapidocr-onnxruntime or onnx is not installed (pip install "
+    "--no-deps rapidocr-onnxruntime onnxruntime pyclipper shapely pyyaml; pip install onnx)")
 needs_tesseract = pytest.mark.skipif(
     not HAVE_TESSERACT, reason="the tesseract binary is not installed (apt-get install "
     "tesseract-ocr)")
 ONE_THREAD = TextConfig(threads=1)
+# PP-OCR's own reading, no head or lexicon
+PLAIN = TextConfig(threads=1, head="", lexicon="")
 
 
 def page(text: str = "", size=(640, 240), box: bool = False):
@@ -54,9 +57,10 @@ def inside(point, box) -> bool:
 
 
 @needs_rapidocr
-def test_rendered_word_is_found_and_read():
+@pytest.mark.parametrize("config", [ONE_THREAD, PLAIN], ids=["default", "plain"])
+def test_rendered_word_is_found_and_read(config):
     rgb, bbox = page("order")
-    words = find_words(rgb, ONE_THREAD)
+    words = find_words(rgb, config)
     assert [w.text.lower() for w in words] == ["order"]
     word = words[0]
     assert inside(word.centre, bbox) and inside(((bbox[0] + bbox[2]) / 2,
@@ -65,10 +69,12 @@ def test_rendered_word_is_found_and_read():
 
 
 @needs_rapidocr
-def test_a_line_is_cut_into_words_in_order():
-    rgb, bbox = page("send invoice", size=(900, 240))
-    words = find_words(rgb, ONE_THREAD)
-    assert [w.text.lower() for w in words] == ["send", "invoice"]
+@pytest.mark.parametrize("config, text", [(ONE_THREAD, "send order"), (PLAIN, "send invoice")],
+                         ids=["default", "plain"])
+def test_a_line_is_cut_into_words_in_order(config, text):
+    rgb, bbox = page(text, size=(900, 240))
+    words = find_words(rgb, config)
+    assert [w.text.lower() for w in words] == text.split()
     assert words[0].box[2] <= words[1].box[0] + 1
 
 
@@ -135,6 +141,12 @@ def test_restricted_ctc_decoding_tiles_the_line():
     assert words[0].end == words[1].start
 
 
+def test_a_missing_head_or_lexicon_file_is_named():
+    with pytest.raises(FileNotFoundError, match="no-such-head.npz"):
+        shipped("no-such-head.npz")
+    assert shipped("text_lexicon.txt").endswith("weights/text_lexicon.txt")
+
+
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="unknown text backend"):
         find_words(page()[0], TextConfig(backend="nope"))
@@ -146,6 +158,13 @@ def test_missing_backends_say_what_to_install(monkeypatch):
     with pytest.raises(TextBackendMissing, match="pip install"):
         find_words(page()[0], TextConfig(threads=1))
     rapid.engine.cache_clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(rapid, "onnx", None)
+    rapid.feature_session.cache_clear()
+    if HAVE_RAPIDOCR:
+        with pytest.raises(TextBackendMissing, match="pip install onnx"):
+            find_words(page("order")[0], TextConfig(threads=1))
+    rapid.feature_session.cache_clear()
     with pytest.raises(TextBackendMissing, match="apt-get install tesseract-ocr"):
         find_words(page()[0], TextConfig(backend="tesseract", tesseract_cmd="no-such-binary"))
 

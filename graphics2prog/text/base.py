@@ -3,8 +3,11 @@ recognizer that is not installed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
 
 
 class TextBackendMissing(RuntimeError):
@@ -50,3 +53,14 @@ def as_uint8_rgb(rgb: np.ndarray) -> np.ndarray:
     if a.dtype != np.uint8:
         a = np.clip(np.round(a.astype(np.float32) * 255.0), 0, 255).astype(np.uint8)
     return np.ascontiguousarray(a)
+
+
+def shipped(name_or_path: str) -> str:
+    """A file given as a path, or by its name in graphics2prog/weights (the shipped head and
+    lexicon); FileNotFoundError naming both places when it is in neither."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return str(path)
+    if (WEIGHTS / path).is_file():
+        return str(WEIGHTS / path)
+    raise FileNotFoundError(f"{name_or_path}: no such file (nor in {WEIGHTS})")

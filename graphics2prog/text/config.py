@@ -21,20 +21,27 @@ class TextConfig:
     threads: int = 0                # onnxruntime / tesseract threads; 0: their default (all cores)
     det_side: int = 1600            # the detector sees the page with this long side (px)
     det_thresh: float = 0.3         # DB detector: pixel probability that counts as text
-    det_box_thresh: float = 0.5     # DB detector: least mean probability of a kept box
+    det_box_thresh: float = 0.3     # DB detector: least mean probability of a kept box
     det_unclip: float = 1.6         # DB detector: how far a box is grown around its text
-    min_confidence: float = 0.5     # words read with less mean character confidence are dropped
+    min_confidence: float = 0.3     # words read with less mean character confidence are dropped
     charset: str = LATIN            # characters the recogniser may read
     # a word of one of these letters alone is a shape: an event's circle read as "O", a
     # gateway's cross as "X" (no label of the hdBPMN train set is one of them)
     shape_letters: str = "oO0QxX"
     rec_batch: int = 16             # text lines per recogniser batch
-    # a word list (one word per line): each word read is read again as the lexicon's word or
-    # pair of words that best explains the recogniser's columns (lexicon.py), when that is
-    # within lexicon_margin nats per column of the free reading; "" reads freely
-    lexicon: str = ""
-    lexicon_margin: float = 0.5
-    lexicon_split: float = 2.0      # nats a pair of words costs over one word
+    # a head trained on handwriting (head.py; .npz, a path or a file of graphics2prog/weights):
+    # it reads the recogniser's features in place of PP-OCR's own last layer; "" reads with
+    # PP-OCR's. The shipped one was trained on the hdBPMN train split (experiments/text_head.py)
+    head: str = "text_head.npz"
+    # a word list (one word per line; a path or a file of graphics2prog/weights): each word
+    # read is read again as the lexicon's word or pair of words that best explains the
+    # recogniser's columns (lexicon.py), when that is within lexicon_margin nats per column of
+    # the free reading; "" reads freely. The shipped list is the vocabulary of the hdBPMN
+    # train split's labels (experiments/labels.py --fit-lexicon): give your own for diagrams
+    # about other things
+    lexicon: str = "text_lexicon.txt"
+    lexicon_margin: float = 0.75
+    lexicon_split: float = 6.0      # nats a pair of words costs over one word
     tesseract_cmd: str = "tesseract"
     tesseract_psm: int = 11         # page segmentation of the tesseract backend: sparse text
     tesseract_line_px: int = 64     # rapid+tesseract: height each line is scaled to

@@ -8,6 +8,7 @@ the line belongs to one of its words)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -22,7 +23,7 @@ class ReadWord:
     end: float
 
 
-def allowed_mask(alphabet: list[str], charset: str) -> np.ndarray:
+def allowed_mask(alphabet: Sequence[str], charset: str) -> np.ndarray:
     """Which of the recogniser's classes may be emitted: the blank (class 0), the space and
     every character of `charset`."""
     keep = set(charset) | {" "}
@@ -31,7 +32,7 @@ def allowed_mask(alphabet: list[str], charset: str) -> np.ndarray:
     return mask
 
 
-def decode_line(probs: np.ndarray, alphabet: list[str], allowed: np.ndarray,
+def decode_line(probs: np.ndarray, alphabet: Sequence[str], allowed: np.ndarray,
                 covered: float) -> list[ReadWord]:
     """One line's class probabilities (T, C) -> its words. `covered` is the fraction of the T
     steps that show the line (the rest is the batch's padding). Words are split at spaces

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def load_lexicon(path: str) -> Lexicon:
     return build_lexicon(Path(path).read_text(encoding="utf-8").split())
 
 
-def fold_index(alphabet: list[str], chars: str) -> tuple[np.ndarray, np.ndarray]:
+def fold_index(alphabet: Sequence[str], chars: str) -> tuple[np.ndarray, np.ndarray]:
     """For each lexicon character the recogniser's class of it and of its upper case (-1
     where the recogniser has none)."""
     where = {c: i for i, c in enumerate(alphabet)}
@@ -133,11 +134,11 @@ class LexiconReader:
     space: int
 
 
-def reader(lex: Lexicon, alphabet: list[str]) -> LexiconReader:
+def reader(lex: Lexicon, alphabet: Sequence[str]) -> LexiconReader:
     """`lex` prepared for a recogniser with this alphabet."""
     rev = build_lexicon(w[::-1] for w in lex.words)
     lower, upper = fold_index(alphabet, lex.chars)
-    space = alphabet.index(" ") if " " in alphabet else -1
+    space = list(alphabet).index(" ") if " " in alphabet else -1
     return LexiconReader(lex, rev, lower, upper, space)
 
 
