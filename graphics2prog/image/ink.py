@@ -34,11 +34,6 @@ def density(refl: np.ndarray) -> np.ndarray:
     return -np.log(np.maximum(refl, 0.02))
 
 
-def density(refl: np.ndarray) -> np.ndarray:
-    """Optical density -log(reflectance), float32, 0 on paper."""
-    return -np.log(np.maximum(refl, 0.02))
-
-
 def background(gray: np.ndarray) -> np.ndarray:
     """Paper brightness at every pixel: a closing wide enough to erase strokes, then smoothed.
     Computed at <= 512 px for speed."""
