@@ -7,8 +7,8 @@ the line's box, in reading order, joined by spaces. Lines are skipped where a wo
 the box (less than `--covered` of the word's box inside) or where a word outside it reaches
 into it, and lines with no word. The head (graphics2prog/text/head.py) starts as PP-OCR's own
 last layer restricted to TextConfig.charset and adds a zero-initialised correction read from a
-bidirectional LSTM along the line; it is trained with CTC on the writers of the train split but every
-`--val-every`-th, on which it is validated (greedy CER per line, before and after).
+bidirectional LSTM along the line; it is trained with CTC on the writers of the train split but
+every `--val-every`-th, on which it is validated (greedy CER per line, before and after).
 
 Writes experiments/results/text_head.{npz,json} (the head's weights and its training record);
 ship it by copying text_head.npz to graphics2prog/weights/.
