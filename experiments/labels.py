@@ -241,8 +241,10 @@ def report(doc: dict) -> str:
             "(median) | s/photo mean (median) |\n|---|---|---|---|---|---|")
     lines = [f"# Handwritten labels: {doc['split']} ({doc['photos']} photos, "
              f"{doc['backends'][0]['at_threshold']['gt'] if doc['backends'] else 0} words)", "",
-             f"Machine: {doc['machine']}; {doc['threads']} thread(s) per backend. "
-             "Data: hdBPMN (Schäfer et al., CAiSE 2021, CC BY 4.0).", "",
+             f"Machine: {doc['machine']}; {doc['threads']} thread(s) per backend; load average "
+             f"(1 min) {doc.get('load_start', float('nan')):.1f} at the start, "
+             f"{doc.get('load_end', float('nan')):.1f} at the end (other jobs share the "
+             "machine). Data: hdBPMN (Schäfer et al., CAiSE 2021, CC BY 4.0).", "",
              f"Targets (issue 18): recall >= {pct(TARGETS['recall'])}, task-label CER <= "
              f"{TARGETS['task_cer']}, <= {TARGETS['seconds']} s per photo on 2 CPU cores.", "",
              head]
@@ -300,7 +302,8 @@ def main(argv=None) -> None:
         chosen = set(json.loads(Path(args.writers).read_text())["val_writers"])
         names = [n for n in names if truth[n]["writer"] in chosen]
     if args.limit and args.limit < len(names):   # spread over the exercises and writers
-        names = [names[i] for i in np.linspace(0, len(names) - 1, args.limit).round().astype(int)]
+        picks = np.linspace(0, len(names) - 1, args.limit).round().astype(int)
+        names = [names[i] for i in picks]
     photos = [(n, folder / "images" / n) for n in names]
     print(f"machine: {machine()}; {len(photos)} photos of {args.split}")
     if args.tune:
@@ -311,7 +314,7 @@ def main(argv=None) -> None:
         print(f"wrote {out}")
         return
     doc = {"split": args.split, "photos": len(photos), "machine": machine(),
-           "threads": args.threads, "backends": []}
+           "threads": args.threads, "load_start": os.getloadavg()[0], "backends": []}
     base = detector(args)
     variants = {b: replace(base, backend=b) for b in args.backends.split(",") if b}
     if args.lexicon:
@@ -328,6 +331,7 @@ def main(argv=None) -> None:
                                 "lexicon": config.lexicon, "at_threshold": at,
                                 "sweep": sweep})
         print(row(name, at))
+    doc["load_end"] = os.getloadavg()[0]
     stem = "labels_quick" if args.limit else "labels"
     if args.split != "dev":
         stem += f"_{args.split}"

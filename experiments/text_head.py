@@ -7,8 +7,8 @@ the line's box, in reading order, joined by spaces. Lines are skipped where a wo
 the box (less than `--covered` of the word's box inside) or where a word outside it reaches
 into it, and lines with no word. The head (graphics2prog/text/head.py) starts as PP-OCR's own
 last layer restricted to TextConfig.charset and adds a zero-initialised correction read from a
-bidirectional LSTM along the line; it is trained with CTC on the writers of the train split but every
-`--val-every`-th, on which it is validated (greedy CER per line, before and after).
+bidirectional LSTM along the line; it is trained with CTC on the writers of the train split but
+every `--val-every`-th, on which it is validated (greedy CER per line, before and after).
 
 Writes experiments/results/text_head.{npz,json} (the head's weights and its training record);
 ship it by copying text_head.npz to graphics2prog/weights/.
@@ -31,17 +31,10 @@ from tqdm import tqdm
 from graphics2prog.text import TextConfig, rapid
 from graphics2prog.text.head import (HEAD_ALPHABET, HeadWeights, head_probs, restricted_layer,
                                      save_head)
+from labels import edit_distance, hdbpmn
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
-
-
-def hdbpmn(split: str) -> Path:
-    for parent in ROOT.parents:
-        folder = parent / "shared" / "diagrams" / "hdbpmn" / split
-        if folder.is_dir():
-            return folder
-    raise SystemExit(f"no shared/diagrams/hdbpmn/{split} above {ROOT}")
 
 
 def _area(b) -> float:
@@ -158,19 +151,9 @@ def greedy(probs: np.ndarray) -> str:
     return "".join(HEAD_ALPHABET[i] for i in idx[keep]).strip()
 
 
-def edit(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def line_cer(weights: HeadWeights, idx, data) -> float:
     """Mean CER (lowercased) of greedy readings of these lines."""
-    errs = [edit(greedy(head_probs(data["features"][i], weights)).lower(),
+    errs = [edit_distance(greedy(head_probs(data["features"][i], weights)).lower(),
                  data["texts"][i].lower()) / max(len(data["texts"][i]), 1) for i in idx]
     return float(np.mean(errs))
 

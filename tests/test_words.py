@@ -123,6 +123,27 @@ def test_without_words_keeps_a_border_the_word_touches():
     assert clean[y1 + 4:y2, x1:x2].sum() == 0
 
 
+def test_without_words_keeps_the_box_a_word_nearly_fills():
+    im = Image.new("RGB", (640, 240), "white")
+    draw = ImageDraw.Draw(im)
+    draw.line((100, 70, 500, 76), fill="black", width=4)         # hand-drawn: a little slanted
+    draw.line((100, 170, 500, 166), fill="black", width=4)
+    draw.line((100, 70, 100, 170), fill="black", width=4)
+    draw.line((500, 76, 500, 166), fill="black", width=4)
+    font = ImageFont.load_default(size=56)
+    draw.text((160, 85), "order", fill="black", font=font)
+    text = draw.textbbox((160, 85), "order", font=font)
+    ink = 1.0 - np.asarray(im)[..., 0].astype(np.float32) / 255.0
+    x1, y1, x2, y2 = text
+    found = Word((x1 - 10.0, y1 - 10.0, x2 + 10.0, y2 + 10.0), "order", 1.0)
+    clean = without_words(ink, [found])
+    assert clean[y1 + 6:y2, x1:x2].sum() < 0.02 * ink[y1 + 6:y2, x1:x2].sum()
+    for rows, cols in (((66, 82), (110, 490)), ((160, 176), (110, 490)),
+                       ((80, 160), (94, 108)), ((80, 160), (494, 508))):
+        edge = ink[slice(*rows), slice(*cols)] > 0.5
+        assert (clean[slice(*rows), slice(*cols)][edge] > 0.5).mean() > 0.95
+
+
 def test_word_scaled_maps_its_box():
     word = Word((10.0, 20.0, 30.0, 40.0), "a", 0.9).scaled(0.5, dx=1, dy=2)
     assert word.box == (6.0, 12.0, 16.0, 22.0) and word.height == 10.0

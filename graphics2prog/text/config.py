@@ -46,9 +46,11 @@ class TextConfig:
     tesseract_psm: int = 11         # page segmentation of the tesseract backend: sparse text
     tesseract_line_px: int = 64     # rapid+tesseract: height each line is scaled to
     # without_words: each word box is grown by this fraction of its height; ink components
-    # mostly inside a grown box are letters and go whole; a stroke that crosses the box (a
-    # task's border, an arrow) keeps its straight runs longer than line_length word heights
+    # mostly inside a grown box and no taller than letter_size word heights are letters and
+    # go whole; straight runs longer than line_length word heights (a task's border, an
+    # arrow's shaft) are kept, inside the boxes too
     mask_pad: float = 0.15
     mask_ink: float = 0.2
     mask_inside: float = 0.8
-    line_length: float = 1.5
+    letter_size: float = 1.5
+    line_length: float = 1.2

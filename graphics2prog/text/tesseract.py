@@ -78,8 +78,8 @@ def _stack(crops: list[np.ndarray], line_px: int) -> tuple[np.ndarray, list[tupl
 
 def read_lines_tesseract(crops: list[np.ndarray], config: TextConfig) -> list[list[ReadWord]]:
     """Each crop's words read by tesseract, one call for all of them (block segmentation on
-    the stacked lines); a word belongs to the line its centre falls on, and a line's words tile it (as the
-    rapidocr recogniser's do)."""
+    the stacked lines); a word belongs to the line its centre falls on, and a line's words
+    tile it (as the rapidocr recogniser's do)."""
     line_px, gap = config.tesseract_line_px, config.tesseract_line_px // 2
     stack, placed = _stack(crops, line_px)
     out: list[list[ReadWord]] = [[] for _ in crops]
