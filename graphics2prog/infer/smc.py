@@ -18,7 +18,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from ..models.proposal import ProposalModel
+from ..models.proposal import ProposalModel, distinct_rows
 from .beam import as_image
 from ..models.tokens import STOP, decode
 from ..render import SpriteCache
@@ -106,7 +106,8 @@ def _round(scorer: _Scorer, config: SMCConfig, deadline: float, generator: torch
         new = scorer.sprite_ids(tokens)  # (N,)
         stop = (tokens[:, 0] == STOP) | (step == T)
         if stop.any():
-            done, first = _distinct(rows[stop])
+            first, _ = distinct_rows(rows[stop, None])
+            done = rows[stop][first]
             _retire(pool, ids[done], log_l[done], log_p[done] + step_lp[stop][first])
         keep = ~stop
         rows, new, step_lp = rows[keep], new[keep], step_lp[keep]
@@ -128,14 +129,6 @@ def _round(scorer: _Scorer, config: SMCConfig, deadline: float, generator: torch
         alive = counts > 0
         ids, canvases, log_p, log_l = ids[alive], canvases[alive], log_p[alive], child_ll[alive]
         counts = counts[alive]
-
-
-def _distinct(rows: torch.Tensor):
-    """Distinct values of rows and, for each, the position of one occurrence."""
-    uniq, inverse = torch.unique(rows, return_inverse=True)
-    first = torch.full_like(uniq, rows.numel())
-    first.scatter_reduce_(0, inverse, torch.arange(rows.numel(), device=rows.device), "amin")
-    return uniq, first
 
 
 def _retire(pool: dict, ids: torch.Tensor, log_l: torch.Tensor, log_p: torch.Tensor) -> None:
@@ -196,8 +189,8 @@ def smc(proposal: ProposalModel, likelihood, image, config: SMCConfig = SMCConfi
         _round(scorer, config, deadline, generator, pool)
         if progress:
             progress(min(1.0, (time.monotonic() - start) / max(config.time_budget, 1e-9)))
-        calm = calm + 1 if _best(pool, config) == best else 0
-        best = _best(pool, config)
+        now_best = _best(pool, config)
+        calm, best = (calm + 1 if now_best == best else 0), now_best
         if config.settle and calm >= config.settle:  # the pool has settled: more rounds
             break                                     # rarely change the answer
     hyps = []

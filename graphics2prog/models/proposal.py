@@ -122,7 +122,7 @@ class ProposalModel(nn.Module):
         logp = torch.zeros(len(rows), device=rows.device)
         cache: dict = {}  # per sample: the point heatmaps, computed at x, reused at y
         for t in range(NUM_TOKENS):
-            first, inverse = _distinct_rows(torch.cat([rows[:, None], tokens[:, :t]], 1))
+            first, inverse = distinct_rows(torch.cat([rows[:, None], tokens[:, :t]], 1))
             shared = {key: value[first] for key, value in cache.items()}
             lp = self.step_log_probs(select(feats, rows[first]), tokens[first], t, shared)
             cache.update({key: value[inverse] for key, value in shared.items()
@@ -172,7 +172,7 @@ def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
     return F.interpolate(images, size=(size, size), mode="area")
 
 
-def _distinct_rows(keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def distinct_rows(keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """For the rows of keys (N, k): the index of one occurrence of each distinct row (U,) and
     each row's distinct-row number (N,)."""
     _, inverse = torch.unique(keys, dim=0, return_inverse=True)
