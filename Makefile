@@ -16,31 +16,26 @@ BROWSER_PACKAGES := chromium chromium-driver
 
 install: $(STAMP)
 
-system-packages:
-	@missing=""; for p in $(SYS_PACKAGES); do \
-		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call apt_install,PACKAGES,WHAT,IF-NOT-ROOT,IF-IT-FAILS): install the missing PACKAGES as root
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			echo "installing system packages:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+			echo "installing $(2):$$missing"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+				|| { $(4); }; \
 		else \
-			echo "missing system packages; run: sudo apt-get install -y$$missing"; exit 1; \
+			$(3); \
 		fi; \
 	fi
+endef
+
+system-packages:
+	$(call apt_install,$(SYS_PACKAGES),system packages,echo "missing system packages; run: sudo apt-get install -y$$missing"; exit 1,exit 1)
 
 # Optional: without them the browser test skips and says why.
 browser-packages:
-	@missing=""; for p in $(BROWSER_PACKAGES); do \
-		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" = "0" ]; then \
-			echo "installing browser packages:$$missing"; \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
-				|| echo "could not install$$missing: the browser test will be skipped"; \
-		else \
-			echo "the browser test needs:$$missing (sudo apt-get install -y$$missing); it will be skipped"; \
-		fi; \
-	fi
+	$(call apt_install,$(BROWSER_PACKAGES),browser packages,echo "the browser test needs:$$missing (sudo apt-get install -y$$missing); it will be skipped",echo "could not install$$missing: the browser test will be skipped")
 
 $(STAMP): setup.cfg | system-packages browser-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
