@@ -3,11 +3,10 @@ recognizer that is not installed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
+from .weights import registered
 
 
 class TextBackendMissing(RuntimeError):
@@ -56,11 +55,6 @@ def as_uint8_rgb(rgb: np.ndarray) -> np.ndarray:
 
 
 def shipped(name_or_path: str) -> str:
-    """A file given as a path, or by its name in graphics2prog/weights (the shipped head and
-    lexicon); FileNotFoundError naming both places when it is in neither."""
-    path = Path(name_or_path)
-    if path.is_file():
-        return str(path)
-    if (WEIGHTS / path).is_file():
-        return str(WEIGHTS / path)
-    raise FileNotFoundError(f"{name_or_path}: no such file (nor in {WEIGHTS})")
+    """A file given by its registered name or file name in graphics2prog/weights (the shipped
+    head and lexicon, checksum-checked: weights.registered) or by a path."""
+    return registered(name_or_path)

@@ -54,3 +54,16 @@ class TextConfig:
     mask_inside: float = 0.8
     letter_size: float = 1.5
     line_length: float = 1.2
+
+
+@dataclass(frozen=True)
+class LabelConfig:
+    """How found words become text lines and how a text is attached to a shape (labels.py,
+    attach.py). Distances are in text heights (a text box's smaller side), so they hold at any
+    grid unit."""
+    line_gap: float = 1.0       # words at most this far apart along a line are one line
+    line_overlap: float = 0.5   # ... and share this much of the smaller word's height
+    beside: float = 1.0         # a circle's, ellipse's or diamond's label lies this close
+    edge: float = 1.0           # an arrow's label lies this close to one of its legs
+    row_overlap: float = 0.5    # texts sharing this much of their height are one row
+    joiner: str = " "           # between the texts joined into one node's label
