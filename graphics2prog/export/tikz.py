@@ -12,29 +12,37 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Optional
 
 import jinja2
 
 from graphics2prog.render import ROUND_UNITS
-from graphics2prog.spec import DIRECTED_KINDS, Spec, flags
+from graphics2prog.spec import DIRECTED_KINDS, Primitive, Spec, flags
 from graphics2prog.synth.program import Expr, Loop, Prim, Program, Reflect
+from graphics2prog.text.config import LabelConfig
+
+from .tikz_labels import Decoration, decorations
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "latex_templates"
 
 
 UNIT = "0.5cm"   # one grid unit in the figure; shapes drawn as nodes give their sizes in it
+# the share of a node's width its text may fill before it wraps (a diamond's middle is narrow)
+TEXT_ROOM = {"rectangle": 0.9, "circle": 0.7, "ellipse": 0.7, "diamond": 0.5}
 _GEOMETRIC = re.compile(r"\\node\[draw, (ellipse|diamond)")   # shapes of shapes.geometric
 _TEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
                 "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                "\\": r"\textbackslash{}", "\n": r"\\", "\t": " "}
+                "\\": r"\textbackslash{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                "|": r"\textbar{}", "\n": r"\\", "\t": " "}
 _NO_GLYPH = "\u00d0\u00d7\u00de\u00f0\u00f7\u00fe"   # Latin-1 letters OT1 fonts lack, and × ÷
 
 
 def tex_escape(text: str) -> str:
-    """Words for a TikZ node under pdflatex: TeX's special characters & % $ # _ { } ~ ^ and
-    the backslash print as themselves, a newline breaks the line (text nodes are align=center), and a
-    character pdflatex's default fonts cannot draw (outside ASCII and the accented Latin-1
-    letters) becomes '?', so the figure always compiles."""
+    """Words for a TikZ node under pdflatex: TeX's special characters & % $ # _ { } ~ ^, the
+    backslash and < > | (which OT1 fonts draw as other glyphs) print as themselves, a newline
+    breaks the line (text nodes are align=center), and a character pdflatex's default fonts
+    cannot draw (outside ASCII and the accented Latin-1 letters) becomes '?', so the figure
+    always compiles."""
     out = []
     for ch in text:
         if ch in _TEX_SPECIAL:
@@ -78,22 +86,28 @@ def _span(a: str, b: str, unit: str) -> str:
         return f"{{abs(({_bare(b)})-({_bare(a)}))*{unit}}}"
 
 
-def _shape_node(kind: str, c: list, attrs: dict, name: str, unit: str) -> str:
-    """A circle of any radius, an ellipse, a diamond or a rounded rectangle as a drawn node of
-    that shape and size (`inner sep=0`, so its outline is the spec's)."""
+def _shape_node(kind: str, c: list, attrs: dict, name: str, unit: str, text: str = "",
+                options: str = "") -> str:
+    """A circle of any radius, an ellipse, a diamond or a rectangle as a drawn node of that
+    shape and size (`inner sep=0`, so its outline is the spec's), holding `text` (TeX-ready)
+    with extra `options` (", ..."); the paper's circles and rectangles take this form only to
+    carry text."""
     at = (c[0], c[1])
     if kind == "rectangle":
         at = (_mid(c[0], c[2]), _mid(c[1], c[3]))
-        shape = f"rectangle, rounded corners={_length(ROUND_UNITS, unit)}"
+        shape = "rectangle"
+        if attrs.get("rounded"):
+            shape += f", rounded corners={_length(ROUND_UNITS, unit)}"
         size = (f"minimum width={_span(c[0], c[2], unit)}, "
                 f"minimum height={_span(c[1], c[3], unit)}")
     elif kind == "circle":
-        shape, size = "circle", f"minimum size={_length(2 * attrs['r'], unit)}"
+        shape, size = "circle", f"minimum size={_length(2 * attrs.get('r', 1), unit)}"
     else:
         shape = kind
         size = (f"minimum width={_length(2 * attrs['rx'], unit)}, "
                 f"minimum height={_length(2 * attrs['ry'], unit)}")
-    return f"\\node[draw, {shape}, inner sep=0, {size}] ({name}) at ({at[0]},{at[1]}) {{}};"
+    return (f"\\node[draw, {shape}, inner sep=0, {size}{options}] ({name}) at "
+            f"({at[0]},{at[1]}) {{{text}}};")
 
 
 def _draw(kind: str, c: list, arrow: bool = False, dashed: bool = False, attrs: tuple = (),
@@ -115,10 +129,52 @@ def _draw(kind: str, c: list, arrow: bool = False, dashed: bool = False, attrs: 
     return _shape_node(kind, c, a, name, unit)
 
 
-def spec_to_tikz(spec: Spec, unit: str = UNIT) -> str:
-    """One command per primitive: the body of a tikzpicture whose unit is `unit`."""
-    return "\n".join(_draw(p.kind, list(p.coords()), *flags(p), p.attrs(), f"n{k}", unit)
-                     for k, p in enumerate(spec, 1))
+def _text_width(p, unit: str) -> str:
+    """Room for a node's text: it wraps within TEXT_ROOM of the node's width."""
+    x1, _, x2, _ = p.extent()
+    return _length(round(TEXT_ROOM[p.kind] * (x2 - x1), 2), unit)
+
+
+def _label_option(where: str, text: str) -> str:
+    """A TikZ `label` option: `text` written on side `where` of its node."""
+    body = tex_escape(text)
+    if "\n" in text:
+        return f", label={{[align=center]{where}:{{{body}}}}}"
+    return f", label={where}:{{{body}}}"
+
+
+def _labelled(p: Primitive, d: Decoration, name: str, unit: str) -> str:
+    """A shape with its texts: an arrow with a node on each labelled leg, a node holding its
+    text with its labels beside it."""
+    c = [str(v) for v in p.coords()]
+    if p.kind in DIRECTED_KINDS:
+        parts = [f"({c[0]},{c[1]})"]
+        for k, (x, y) in enumerate(zip(c[2::2], c[3::2])):
+            parts.append(f"-- ({x},{y})")
+            if k in d.legs:
+                where, text = d.legs[k]
+                parts.append(f"node[midway, {where}] {{{tex_escape(text)}}}")
+        return f"\\draw{_style(*flags(p))} {' '.join(parts)};"
+    options = "".join(_label_option(where, text) for where, text in d.beside)
+    if d.inside:
+        options = f", align=center, text width={_text_width(p, unit)}" + options
+    return _shape_node(p.kind, c, dict(p.attrs()), name, unit, tex_escape(d.inside), options)
+
+
+def spec_to_tikz(spec: Spec, unit: str = UNIT, labels: Optional[LabelConfig] = None) -> str:
+    """One command per primitive: the body of a tikzpicture whose unit is `unit`. A text
+    attached to a shape (text.attach_labels) is written with it: in its node, as a label
+    beside it, or on the arrow's leg; free text is a node of its own."""
+    decor, taken = decorations(spec, labels)
+    out = []
+    for k, p in enumerate(spec, 1):
+        if k - 1 in taken:
+            continue
+        if k - 1 in decor:
+            out.append(_labelled(p, decor[k - 1], f"n{k}", unit))
+        else:
+            out.append(_draw(p.kind, list(p.coords()), *flags(p), p.attrs(), f"n{k}", unit))
+    return "\n".join(out)
 
 
 def _expr(e: Expr) -> str:

@@ -116,10 +116,11 @@ def holds_others(shapes: Sequence[Primitive], i: int) -> bool:
 
 def _nearest(shapes: Sequence[Primitive], t: Text, config: LabelConfig
              ) -> Optional[tuple[int, str]]:
-    """The closest arrow or beside-labelled node within reach of t, with its role."""
+    """The closest arrow or beside-labelled node within reach of t, with its role; between
+    outlines that both touch the box, the one nearer its centre."""
     x, y = centre(t)
     h = text_height(t)
-    best: Optional[tuple[float, int, str]] = None
+    best: Optional[tuple[float, float, int, str]] = None
     for i, s in enumerate(shapes):
         if s.kind in EDGE_KINDS:
             role, reach = "edge", config.edge * h
@@ -127,10 +128,12 @@ def _nearest(shapes: Sequence[Primitive], t: Text, config: LabelConfig
             role, reach = "beside", config.beside * h
         else:
             continue
-        d = box_distance(outline(s), t)
-        if d <= reach and (best is None or d < best[0]):
-            best = (d, i, role)
-    return None if best is None else best[1:]
+        points = outline(s)
+        d = box_distance(points, t)
+        if d <= reach:
+            key = (d, float(np.hypot(points[:, 0] - x, points[:, 1] - y).min()), i, role)
+            best = key if best is None else min(best, key)
+    return None if best is None else best[2:]
 
 
 def _attach_one(shapes: Sequence[Primitive], t: Text, containers: list[bool],
