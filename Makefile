@@ -5,6 +5,9 @@ PYTHON ?= python3
 #   make install TORCH_INDEX=https://download.pytorch.org/whl/cpu
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
+# handwritten text: PP-OCRv4 on onnxruntime. Installed without its dependencies (it asks for
+# opencv-python, which clashes with opencv-python-headless); setup.cfg's `ocr` extra has the rest
+RAPIDOCR ?= rapidocr-onnxruntime==1.4.4
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -40,7 +43,9 @@ browser-packages:
 $(STAMP): setup.cfg | system-packages browser-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q $(TORCH) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,ocr]'
+	$(BIN)/pip install -q --no-deps $(RAPIDOCR)
+	$(BIN)/python -c "import rapidocr_onnxruntime, onnx" || { echo "OCR not importable"; exit 1; }
 	touch $(STAMP)
 
 demo: install

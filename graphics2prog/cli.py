@@ -449,6 +449,9 @@ def _inference_flags(p, output: bool = True) -> None:
                    help="beam width (--method beam, and SMC's seeding beam search)")
     p.add_argument("--no-program", dest="program", action="store_false",
                    help="skip program synthesis")
+    p.add_argument("--no-text", dest="text", action="store_false",
+                   help="do not read handwritten text (diagram mode reads labels with OCR "
+                        "and attaches them to their shapes)")
     p.add_argument("--synth-timeout", type=_positive_float, default=d.synth_timeout,
                    help="seconds for the program synthesizer")
     p.add_argument("--weights", dest="proposal", metavar="NAME|FILE", default=d.proposal,

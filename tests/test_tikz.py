@@ -34,6 +34,31 @@ def test_standalone_document_wraps_the_body():
     assert "\\begin{tikzpicture}" in doc and "\\draw (0,0) circle (1);" in doc
 
 
+# every kind of attachment, and every TeX special character in node text and in labels
+LABELLED = ('rectangle(0,0,8,4,rounded = True); text(1,2,7,3,"Send bank"); '
+            'text(2,1,6,2,"card & co"); circle(20,2,r = 2); '
+            'text(18,-2,22,-1,"& % $ # _ { } ~ ^ \\\\ <a|b>"); '
+            'path(8,2,13,2,13,6,18,6,arrow = True,solid = True); text(14,3,16,4,"yes_1"); '
+            'rectangle(0,10,3,12); text(0,10,3,11,"T#1"); circle(6,11); text(5,12,7,13,"e"); '
+            'line(3,11,5,11,arrow = True,solid = False); text(3,11,5,12,"100%"); '
+            'diamond(30,5,rx = 4,ry = 2); text(29,8,33,9,"ok?"); text(40,40,46,41,"free {x} ~")')
+
+
+def test_texts_go_into_their_shapes_nodes():
+    body = spec_to_tikz(spec_from_text(LABELLED))
+    assert ("\\node[draw, rectangle, rounded corners=0.25cm, inner sep=0, minimum width=4cm, "
+            "minimum height=2cm, align=center, text width=3.6cm] (n3) at (4,2) "
+            "{Send bank card \\& co};") in body
+    assert "label=below:{\\& \\% \\$ \\# \\_ \\{ \\} \\textasciitilde{} " in body
+    assert "\\textbackslash{} \\textless{}a\\textbar{}b\\textgreater{}}] (n2)" in body
+    assert "\\draw[->] (8,2) -- (13,2) -- (13,6) node[midway, right] {yes\\_1} -- (18,6);" in body
+    assert "\\draw[->,dashed] (3,11) -- (5,11) node[midway, above] {100\\%};" in body
+    assert "minimum size=1cm, label=above:{e}] (n1) at (6,11) {};" in body
+    assert "(n4) at (1.5,11) {T\\#1};" in body and "label=above:{ok?}] (n6)" in body
+    assert "\\node[align=center] (n16) at (43,40.5) {free \\{x\\} \\textasciitilde{}};" in body
+    assert len(body.splitlines()) == 8      # each text went with its shape, but the free one
+
+
 def _has_standalone() -> bool:
     if not shutil.which("pdflatex") or not shutil.which("kpsewhich"):
         return False
@@ -51,7 +76,7 @@ FREE_FORM = ('circle(20,4,r = 3); rectangle(0,0,6,2,rounded = True); ellipse(10,
 
 @pytest.mark.slow
 @pytest.mark.skipif(not _has_standalone(), reason="pdflatex with standalone.cls not installed")
-@pytest.mark.parametrize("program", [PROGRAM, FREE_FORM])
+@pytest.mark.parametrize("program", [PROGRAM, FREE_FORM, LABELLED])
 def test_both_exports_compile_with_pdflatex(tmp_path, program):
     prog = parse_program(program)
     for name, body in (("spec", spec_to_tikz(execute(prog))), ("prog", program_to_tikz(prog))):

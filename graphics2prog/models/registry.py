@@ -45,6 +45,8 @@ def resolve(name_or_path, weights_dir: Path = WEIGHTS_DIR) -> tuple[Path, Option
     known = entries(weights_dir)
     if str(name_or_path) in known:
         entry = known[str(name_or_path)]
+        if entry.get("kind", "").startswith("text"):     # the text layer's (text/weights.py)
+            raise WeightsError(f"{name_or_path}: registered text weights, not a network")
         return weights_dir / entry["file"], entry["sha256"]
     path = Path(name_or_path)
     if path.is_file():

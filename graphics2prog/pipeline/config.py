@@ -18,6 +18,7 @@ class InferConfig:
     beam: int = BeamConfig.beam  # beam width (method "beam", and SMC's seeding beam search)
     settle: int = SMCConfig.settle  # SMC stops after this many rounds that kept the best spec
     program: bool = True         # synthesize the program of the best spec
+    text: bool = True            # diagram mode: read handwritten labels (graphics2prog.text)
     synth_timeout: float = 10.0  # seconds for the synthesizer
     seed: int = 0
     device: str = "auto"         # auto | cpu | cuda

@@ -9,12 +9,12 @@ from .attach import Attachment, attach_labels, attach_spec, labels_to_json
 from .base import TextBackendMissing, Word
 from .config import LabelConfig, TextConfig
 from .joined import join_attached, join_texts, reading_order
-from .labels import group_lines, read_texts, texts_in_grid
+from .labels import group_lines, read_texts, texts_in_grid, try_read_texts
 from .mask import without_words, word_mask
 from .weights import TextWeightsError
 from .words import BACKENDS, find_words
 
 __all__ = ["Word", "TextConfig", "LabelConfig", "TextBackendMissing", "TextWeightsError",
            "find_words", "BACKENDS", "word_mask", "without_words", "read_texts",
-           "group_lines", "texts_in_grid", "Attachment", "attach_labels", "attach_spec",
+           "try_read_texts", "group_lines", "texts_in_grid", "Attachment", "attach_labels", "attach_spec",
            "labels_to_json", "join_attached", "join_texts", "reading_order"]

@@ -6,12 +6,13 @@ Lines are grouped left to right (horizontal writing); words written down the pag
 lane's name, stay separate words."""
 from __future__ import annotations
 
+import sys
 from typing import Optional, Sequence
 
 import numpy as np
 
 from ..shapes import Text
-from .base import Word
+from .base import TextBackendMissing, Word
 from .config import LabelConfig, TextConfig
 from .words import find_words
 
@@ -59,6 +60,23 @@ def read_texts(rgb: np.ndarray, config: Optional[TextConfig] = None,
     pixels (origin top-left, y down). Raises TextBackendMissing when the OCR backend is not
     installed."""
     return group_lines(find_words(rgb, config), labels)
+
+
+_WARNED: set = set()    # what try_read_texts has warned about in this process
+
+
+def try_read_texts(rgb: np.ndarray, config: Optional[TextConfig] = None,
+                   labels: Optional[LabelConfig] = None) -> list[Word]:
+    """read_texts for a pipeline that can do without text: when the OCR backend is not
+    installed the picture has no text, and one line on stderr (once per process) says what to
+    install."""
+    try:
+        return read_texts(rgb, config, labels)
+    except TextBackendMissing as e:
+        if str(e) not in _WARNED:
+            _WARNED.add(str(e))
+            sys.stderr.write(f"g2p: warning: text not read: {e}\n")
+        return []
 
 
 def _span(a: float, b: float) -> tuple[int, int]:
