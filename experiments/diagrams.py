@@ -79,23 +79,23 @@ def run_photo(path: Path, truth: dict, command: list[str], extra: list[str], kee
                "status": status}
         try:
             counts = score_document(json.loads(stdout), truth) if status == 0 else None
-        except ValueError as error:   # not JSON, or no image_from_grid
-            stderr, counts = f"{stderr}\n{error}", None
+        except (ValueError, KeyError, TypeError) as error:   # not JSON, or not a parse's
+            stderr, counts = f"{stderr}\n{type(error).__name__}: {error}", None
         if counts is None:
             last = (stderr.strip().splitlines() or [f"exit status {status}"])[-1]
             row["error"] = f"killed after {timeout:g} s" if status < 0 else last[:300]
             counts = nothing_found(truth)
-        keep_outputs(Path(tmp), keep / Path(path.name).stem)
+        keep_outputs(Path(tmp), keep, Path(path.name).stem)
     shape_f1, flow_f1 = photo_f1(counts)
     return {**row, "shape_f1": shape_f1, "flow_f1": flow_f1, "counts": counts}
 
 
-def keep_outputs(out: Path, stem: Path) -> None:
+def keep_outputs(out: Path, keep: Path, stem: str) -> None:
     """The overlay as a small JPEG and the render as it is, for the worst photos and figure."""
     if (out / "overlay.png").is_file():
-        small(out / "overlay.png").save(stem.with_suffix(".overlay.jpg"), quality=JPEG_QUALITY)
+        small(out / "overlay.png").save(keep / f"{stem}.overlay.jpg", quality=JPEG_QUALITY)
     if (out / "render.png").is_file():
-        shutil.copy(out / "render.png", stem.with_suffix(".render.png"))
+        shutil.copy(out / "render.png", keep / f"{stem}.render.png")
 
 
 def small(path: Path, side: int = SMALL_SIDE) -> Image.Image:
