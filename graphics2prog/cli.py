@@ -523,9 +523,6 @@ def _training_flags(p, d) -> None:
                    help="A-B primitives per scene")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default=d.device,
                    help="auto: CUDA when present")
-    p.add_argument("--mode", choices=("auto", "grid", "diagram"), default=d.mode,
-                   help="grid: a drawing on the paper's 16-square grid; diagram: a free-form "
-                        "diagram; auto: judged from the image")
     p.add_argument("--workers", type=int, default=d.workers, help="data loader processes")
     p.add_argument("--threads", type=int, default=d.threads,
                    help="torch threads (0: torch's default)")

@@ -207,7 +207,8 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     grid_from_model = np.array([[1 / OUT_PX, 0, u + 0.5 / OUT_PX],
                                 [0, 1 / OUT_PX, w + 0.5 / OUT_PX], [0, 0, 1.0]])
     return PhotoInk(normalise(crop), np.round(255 * view).astype(np.uint8), fit.unit_px,
-                    np.linalg.inv(fit.to_grid) @ grid_from_model, measure(strokes, OUT_PX))
+                    np.linalg.inv(fit.to_grid) @ grid_from_model,
+                    measure(strokes, OUT_PX))
 
 
 def read_photo(rgb: np.ndarray, grid_unit: Optional[float] = None) -> Optional[PhotoInk]:

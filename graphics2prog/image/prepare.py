@@ -7,7 +7,9 @@ the paper's lines on the model's), so it needs no registration. A photo of a pla
 table is cropped to the sheet and straightened (sheet.py), and scaled by the unit read off its
 strokes (plain.py). Any other image is a scan, placed by its ink (scan.py). A given grid unit
 overrides either estimate; these placements are estimates that inference refines
-(infer/register.py).
+(infer/register.py). Every reader says where it sampled the ink map from, so `image_from_grid`
+maps the grid into the original image's pixels (frames.py), and measures the drawing's extent
+(extent.py), from which image/mode.py judges a drawing from a diagram.
 """
 from __future__ import annotations
 
