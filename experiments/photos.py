@@ -63,7 +63,7 @@ def run_photo(pipeline: Pipeline, path: Path) -> tuple[Spec, bool, float, float,
     t0 = time.perf_counter()
     prepared = prepare(path)
     t1 = time.perf_counter()
-    ink = pipeline.snap(prepared.ink) if prepared.placed else prepared.ink
+    ink = pipeline.snap(prepared).ink if prepared.placed else prepared.ink
     t2 = time.perf_counter()
     best = pipeline.run_ink(ink, str(path)).best
     return best, not prepared.placed, t1 - t0, t2 - t1, time.perf_counter() - t2

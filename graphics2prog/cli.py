@@ -464,6 +464,9 @@ def _inference_flags(p, output: bool = True) -> None:
                         "with the shipped weights it did not raise cross-validated top-1)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default=d.device,
                    help="auto: CUDA when present")
+    p.add_argument("--mode", choices=("auto", "grid", "diagram"), default=d.mode,
+                   help="grid: a drawing on the paper's 16-square grid; diagram: a free-form "
+                        "diagram; auto: judged from the image")
     if output:
         p.add_argument("--json", action="store_true", help="one JSON document on stdout")
         p.add_argument("--quiet", action="store_true", help="no progress bar")

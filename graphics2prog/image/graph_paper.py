@@ -25,6 +25,8 @@ import numpy as np
 from ..spec import GRID_MAX
 from . import grid as gridlib
 from . import gridlines
+from .extent import Extent, measure
+from .frames import resize_matrix
 from .ink import (FLOOR, MIN_STROKE, STROKE_LEVEL, density, noise_floor, normalise,
                   reflectance, strokes_only)
 
@@ -46,11 +48,8 @@ class PhotoInk:
     rectified: np.ndarray         # uint8 (512, 512, 3): the same window of the lighting-
                                   # normalised photo, at 32 px per square
     unit_px: float                # photo pixels per square (middle of the sheet)
-
-
-def resize_matrix(f: float) -> np.ndarray:
-    """Pixel coordinates (cv2 centres) of an image -> those of it resized by f."""
-    return np.array([[f, 0, 0.5 * f - 0.5], [0, f, 0.5 * f - 0.5], [0, 0, 1.0]])
+    photo_from_model: np.ndarray  # (3, 3): pixels of `ink` -> of the photo (cv2 centres)
+    extent: Extent                # of all the ink on the printed grid, in its squares
 
 
 def _shrink(rgb: np.ndarray, f: float) -> np.ndarray:
@@ -156,6 +155,7 @@ class InkCanvas:
     refl: np.ndarray     # float32 (H * px / OUT_PX, W * px / OUT_PX, 3)
     valid: np.ndarray    # bool, the shape of refl: inside the printed grid
     px: int
+    origin: tuple[int, int]  # the square (u, w) at the canvas's top-left corner
 
 
 def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
@@ -178,7 +178,7 @@ def ink_canvas(rgb: np.ndarray, fit: gridlib.GridFit) -> InkCanvas:
     raw = cv2.resize(raw, size, interpolation=cv2.INTER_AREA)
     small_valid = cv2.resize(valid.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
     ink = _without_edge_slivers(noise_floor(raw, minimum=FLOOR), small_valid, OUT_PX)
-    return InkCanvas(ink, refl, valid, px)
+    return InkCanvas(ink, refl, valid, px, box[:2])
 
 
 def _without_edge_slivers(ink: np.ndarray, valid: np.ndarray, px: int) -> np.ndarray:
@@ -203,7 +203,12 @@ def ink_on_paper_grid(rgb: np.ndarray, fit: gridlib.GridFit) -> PhotoInk:
     view = _crop(np.where(c.valid[..., None], c.refl, 1.0), col * c.px, row * c.px,
                  GRID_MAX * c.px)
     view = cv2.resize(view, (GRID_MAX * CANVAS_PX,) * 2, interpolation=cv2.INTER_LINEAR)
-    return PhotoInk(normalise(crop), np.round(255 * view).astype(np.uint8), fit.unit_px)
+    u, w = c.origin[0] + col, c.origin[1] + row  # the window's top-left square
+    grid_from_model = np.array([[1 / OUT_PX, 0, u + 0.5 / OUT_PX],
+                                [0, 1 / OUT_PX, w + 0.5 / OUT_PX], [0, 0, 1.0]])
+    return PhotoInk(normalise(crop), np.round(255 * view).astype(np.uint8), fit.unit_px,
+                    np.linalg.inv(fit.to_grid) @ grid_from_model,
+                    measure(strokes, OUT_PX))
 
 
 def read_photo(rgb: np.ndarray, grid_unit: Optional[float] = None) -> Optional[PhotoInk]:

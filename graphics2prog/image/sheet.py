@@ -87,9 +87,10 @@ def find_sheet(rgb: np.ndarray) -> tuple[Optional[np.ndarray], Optional[np.ndarr
     return None, cv2.erode(mask, np.ones((inset, inset), np.uint8)).astype(bool)
 
 
-def rectify(rgb: np.ndarray, corners: np.ndarray) -> np.ndarray:
+def rectify(rgb: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sheet warped to an upright rectangle at about the photo's scale, its edges trimmed
-    by INSET: uint8 (H', W', 3)."""
+    by INSET: uint8 (H', W', 3); and the map (3, 3) of its pixels to the photo's (cv2
+    centres)."""
     tl, tr, br, bl = corners
     width = 0.5 * (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl))
     height = 0.5 * (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr))
@@ -98,5 +99,6 @@ def rectify(rgb: np.ndarray, corners: np.ndarray) -> np.ndarray:
     target = np.array([[-cut, -cut], [width - cut, -cut], [width - cut, height - cut],
                        [-cut, height - cut]], np.float32)
     m = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    return cv2.warpPerspective(rgb, m, size, flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE)
+    straight = cv2.warpPerspective(rgb, m, size, flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_REPLICATE)
+    return straight, np.linalg.inv(m)

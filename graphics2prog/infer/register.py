@@ -1,12 +1,13 @@
 """Snapping a rescaled drawing onto the grid by registering it to parses of itself.
 
 An image that was not 256x256 is placed on the grid by its bounding box and stroke width
-(preprocess.py): the scale comes out within about 10%, the grid's phase anywhere, but every
+(image/prepare.py): the scale comes out within about 10%, the grid's phase anywhere, but every
 coordinate must land within about a fifth of a unit of its grid point. So a few placements
 around the estimate (scales x half-unit phases) are parsed greedily in one batch; each is
 aligned to its parse's clean render by the affine map ECC finds on blurred images (coarse, then
 fine), and the placement whose parse then explains the ink best wins. A quick beam parse of the
-winner and one more alignment correct what the greedy parse got wrong.
+winner and one more alignment correct what the greedy parse got wrong. Every warp is
+returned with the drawing, so callers can say where its grid lies in the input image.
 """
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ def _plausible(warp: np.ndarray) -> bool:
             and scales.max() / scales.min() <= 1 + MAX_SHEAR and shift <= MAX_SHIFT_PX)
 
 
-def align_to_spec(ink: np.ndarray, spec: Spec) -> Optional[np.ndarray]:
-    """`ink` (256, 256) warped so its strokes lie on `spec`'s clean render; None when no
-    plausible alignment is found (empty spec, ECC diverged)."""
+def align_to_spec(ink: np.ndarray, spec: Spec) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """`ink` (256, 256) warped so its strokes lie on `spec`'s clean render, and the map (3, 3)
+    of the warped image's pixels to `ink`'s; None when no plausible alignment is found (empty
+    spec, ECC diverged)."""
     if not len(spec):
         return None
     template = render_array(spec, ink.shape[0])
@@ -57,7 +59,8 @@ def align_to_spec(ink: np.ndarray, spec: Spec) -> Optional[np.ndarray]:
     if not _plausible(warp):
         return None
     size = ink.shape[::-1]
-    return cv2.warpAffine(ink, warp, size, flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP)
+    return (cv2.warpAffine(ink, warp, size, flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP),
+            np.vstack([warp, [0.0, 0.0, 1.0]]).astype(np.float64))
 
 
 def agreement(ink: np.ndarray, spec: Spec) -> float:
@@ -74,31 +77,35 @@ def agreement(ink: np.ndarray, spec: Spec) -> float:
     return float(2 * precision * recall / max(1e-9, precision + recall))
 
 
-def placements(ink: np.ndarray) -> list[np.ndarray]:
-    """The ink rescaled about the centre by each of SCALES and shifted by each phase."""
+def placements(ink: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ink rescaled about the centre by each of SCALES and shifted by each phase, each with
+    the map (3, 3) of its pixels to `ink`'s."""
     out = []
     for s in SCALES:
         for dx in PHASES_PX:
             for dy in PHASES_PX:
                 warp = np.array([[s, 0, 128 * (1 - s) + dx], [0, s, 128 * (1 - s) + dy]])
-                out.append(cv2.warpAffine(ink, warp, ink.shape[::-1], flags=cv2.INTER_LINEAR))
+                out.append((cv2.warpAffine(ink, warp, ink.shape[::-1], flags=cv2.INTER_LINEAR),
+                            np.linalg.inv(np.vstack([warp, [0.0, 0.0, 1.0]]))))
     return out
 
 
 def snap_to_grid(ink: np.ndarray, parse_many: Callable[[Sequence[np.ndarray]], list[Spec]],
-                 parse_one: Callable[[np.ndarray], Spec]) -> np.ndarray:
-    """The placement of `ink` that best fits the grid (see the module doc); `parse_many` is a
-    fast batched parser, `parse_one` a better single one."""
+                 parse_one: Callable[[np.ndarray], Spec]) -> tuple[np.ndarray, np.ndarray]:
+    """The placement of `ink` that best fits the grid (see the module doc), and the map (3, 3)
+    of its pixels to `ink`'s (cv2 centres); `parse_many` is a fast batched parser, `parse_one`
+    a better single one."""
     candidates = placements(ink)
-    best, best_fit = ink, -1.0
-    for image, spec in zip(candidates, parse_many(candidates)):
+    best, best_map, best_fit = ink, np.eye(3), -1.0
+    for (image, to_ink), spec in zip(candidates, parse_many([c[0] for c in candidates])):
         aligned = align_to_spec(image, spec)
-        image = image if aligned is None else aligned
+        if aligned is not None:
+            image, to_ink = aligned[0], to_ink @ aligned[1]
         fit = agreement(image, spec)
         if fit > best_fit:
-            best, best_fit = image, fit
+            best, best_map, best_fit = image, to_ink, fit
     spec = parse_one(best)
     aligned = align_to_spec(best, spec)
-    if aligned is not None and agreement(aligned, spec) >= best_fit:
-        best = aligned
-    return best
+    if aligned is not None and agreement(aligned[0], spec) >= best_fit:
+        return aligned[0], best_map @ aligned[1]
+    return best, best_map

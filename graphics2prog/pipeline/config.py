@@ -31,3 +31,4 @@ class InferConfig:
     rerank_k: int = 10           # specs the program prior reranks
     snap_beam: int = 4           # beam width and expansion of the parses that registration fits
     snap_primitives: int = 30    # most primitives of registration's greedy parses
+    mode: str = "auto"           # auto | grid (the paper's 16-square drawings) | diagram

@@ -13,8 +13,10 @@ import numpy as np
 import torch
 
 from ..errors import InputError
+from ..image.frames import MODEL_FROM_GRID, moved_on_model
 from ..image.ink import INK_THRESHOLD
-from ..image.prepare import prepare
+from ..image.mode import MODES, choose_mode
+from ..image.prepare import Prepared, prepare
 from ..infer.beam import BeamConfig, beam_search, greedy
 from ..infer.register import snap_to_grid
 from ..infer.smc import SMCConfig, smc
@@ -35,6 +37,10 @@ class InferResult:
     program_status: str = "skipped"  # until synthesis runs: optimal | timeout | best-so-far | failed
     timings: dict = field(default_factory=dict)
     photo: Optional[np.ndarray] = None   # uint8 RGB: a photo as mapped onto its sheet or grid
+    image_from_grid: np.ndarray = field(default_factory=MODEL_FROM_GRID.copy)
+    # (3, 3): grid (x, y, 1) -> the input image's (column, row, w) pixels (image/frames.py)
+    input_rgb: Optional[np.ndarray] = None  # uint8 RGB of the input as decoded, EXIF applied;
+    input_factor: float = 1.0  # its pixels per original pixel (< 1: a large JPEG, draft-decoded)
 
     @property
     def best(self) -> Spec:
@@ -50,7 +56,9 @@ class InferResult:
         return {"file": self.file,
                 "specs": [{**spec_to_dict(s), "score": round(score, 4)} for s, score in self.specs],
                 "program": self.program_text, "program_status": self.program_status,
-                "timings": {k: round(v, 4) for k, v in self.timings.items()}}
+                "timings": {k: round(v, 4) for k, v in self.timings.items()},
+                "image_from_grid": [[float(f"{v:.6g}") + 0.0 for v in row]
+                                    for row in self.image_from_grid]}
 
 
 def resolve_device(name: str) -> torch.device:
@@ -65,6 +73,8 @@ class Pipeline:
     """Networks loaded once; `run_file` and `run_ink` infer one drawing each."""
 
     def __init__(self, config: InferConfig = InferConfig()):
+        if config.mode not in MODES:
+            raise InputError(f"mode must be one of {', '.join(MODES)}, not {config.mode!r}")
         self.config = config
         self.device = resolve_device(config.device)
         self.proposal = load_model(config.proposal, self.device)
@@ -79,19 +89,32 @@ class Pipeline:
         return self.run_file(path)
 
     def run_file(self, path, progress: Optional[Callable[[float], None]] = None) -> InferResult:
+        """Specs and program of one image file; a free-form diagram (config.mode, or the
+        image/mode.py judgement under "auto") goes to `run_diagram`."""
         t0 = time.perf_counter()
+        if self.config.mode == "diagram":
+            return self.run_diagram(path, progress)
         prepared = prepare(path, self.config.grid_unit)
-        ink = prepared.ink
+        if self.config.mode == "auto" and choose_mode(prepared) == "diagram":
+            return self.run_diagram(path, progress)
         if prepared.placed and self.config.snap:
-            ink = self.snap(ink)
-        result = self.run_ink(ink, str(path), progress)
+            prepared = self.snap(prepared)
+        result = self.run_ink(prepared.ink, str(path), progress)
         result.photo = prepared.rectified
+        result.image_from_grid = prepared.image_from_grid
+        result.input_rgb, result.input_factor = prepared.input_rgb, prepared.input_factor
         result.timings["preprocess_s"] = time.perf_counter() - t0 - result.timings["total_s"]
         result.timings["total_s"] += result.timings["preprocess_s"]
         return result
 
-    def snap(self, ink: np.ndarray) -> np.ndarray:
-        """A rescaled drawing registered onto the grid of parses of itself (register.py)."""
+    def run_diagram(self, path, progress: Optional[Callable[[float], None]] = None
+                    ) -> InferResult:
+        """A free-form diagram (not on the paper's 16-square grid)."""
+        raise InputError(f"{path}: diagram mode is not available yet")
+
+    def snap(self, prepared: Prepared) -> Prepared:
+        """A rescaled drawing registered onto the grid of parses of itself (register.py), its
+        map into the image moved with it."""
         c = self.config
 
         def parse_many(images) -> list[Spec]:
@@ -103,7 +126,10 @@ class Pipeline:
             found = beam_search(self.proposal, image, config)
             return found[0][0] if found else Spec()
 
-        return snap_to_grid(ink, parse_many, parse_one)
+        ink, before_from_after = snap_to_grid(prepared.ink, parse_many, parse_one)
+        return replace(prepared, ink=ink,
+                       image_from_grid=moved_on_model(prepared.image_from_grid,
+                                                      before_from_after))
 
     def run_ink(self, ink: np.ndarray, name: str = "",
                 progress: Optional[Callable[[float], None]] = None) -> InferResult:
