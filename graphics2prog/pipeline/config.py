@@ -30,3 +30,5 @@ class InferConfig:
     rerank_k: int = 10           # specs the program prior reranks
     snap_beam: int = 4           # beam width and expansion of the parses that registration fits
     snap_primitives: int = 30    # most primitives of registration's greedy parses
+    strokes: str = "strokes"     # diagram mode: the stroke network's weights (name or path)
+    diagram_synth_timeout: float = 2.0  # diagram mode: seconds for the synthesizer
