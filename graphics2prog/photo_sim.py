@@ -130,29 +130,6 @@ def _sheet(spec: Iterable[Primitive], rng: np.random.Generator, style: PhotoStyl
            n_u: int, n_w: int, unit: int, margin: int, window: tuple[int, int]
            ) -> tuple[np.ndarray, str, str]:
     """The flat sheet as linear RGB reflectance (H, W, 3), its grid colour and drawing ink."""
-    sheet, colour = _paper(rng, style, n_u, n_w, unit, margin)
-    ink_name = str(rng.choice(style.inks))
-    drawing = render_noisy(spec, rng, size=GRID_MAX * unit)  # (16u, 16u)
-    if ink_name == "pencil":  # graphite leaves a grainy trace
-        drawing *= pencil_grain(rng, drawing.shape, unit / 40)
-    x0, y0 = margin + window[0] * unit, margin + window[1] * unit
-    patch = sheet[y0:y0 + drawing.shape[0], x0:x0 + drawing.shape[1]]
-    patch *= 1.0 - drawing[..., None] * (1.0 - np.array(INK_COLOURS[ink_name], np.float32))
-    return sheet, colour, ink_name
-
-
-def pencil_grain(rng: np.random.Generator, shape: tuple[int, int], sigma: float) -> np.ndarray:
-    """A factor (H, W) in [0.5, 1] for an ink map: graphite's grainy trace, grains of about
-    `sigma` px (at least half a pixel)."""
-    grain = cv2.GaussianBlur(rng.standard_normal(shape).astype(np.float32), (0, 0),
-                             max(0.5, sigma))
-    return np.clip(1.0 - 0.25 * grain / (grain.std() + 1e-6), 0.5, 1.0)
-
-
-def _paper(rng: np.random.Generator, style: PhotoStyle, n_u: int, n_w: int, unit: int,
-           margin: int) -> tuple[np.ndarray, str]:
-    """Blank graph paper, n_u x n_w squares of `unit` px inside a `margin`: linear RGB
-    reflectance (H, W, 3) and its grid colour."""
     h, w = 2 * margin + n_w * unit, 2 * margin + n_u * unit
     paper = np.array([0.97, 0.965, 0.94]) * rng.uniform(0.97, 1.0, 3)
     fibre = 1.0 + style.texture * (0.6 * rng.standard_normal((h, w)).astype(np.float32)
@@ -168,22 +145,16 @@ def _paper(rng: np.random.Generator, style: PhotoStyle, n_u: int, n_w: int, unit
                            every)
         lines = np.maximum(lines, min(1.0, 1.4 * alpha) * major)
     sheet *= 1.0 - lines[..., None] * (1.0 - np.array(GRID_COLOURS[colour], np.float32))
-    return sheet, colour
-
-
-def blank_sheet(rng: np.random.Generator, shape: tuple[int, int], grid_px: int,
-                style: PhotoStyle = PhotoStyle()) -> tuple[np.ndarray, str]:
-    """A sheet of paper filling `shape` (H, W), with printed squares of `grid_px` px if that
-    is positive (plain paper otherwise): linear RGB reflectance (H, W, 3) and the grid's
-    colour. For drawings laid out elsewhere, such as diagrams."""
-    h, w = shape
-    if grid_px <= 0:   # one square as large as the sheet, its lines unprinted
-        sheet, colour = _paper(rng, replace(style, grid_alpha=(0.0, 0.0), major_p=0.0), 1, 1,
-                               max(h, w), 0)
-        return sheet[:h, :w], colour
-    sheet, colour = _paper(rng, style, w // grid_px + 2, h // grid_px + 2, grid_px, 0)
-    x0, y0 = (int(rng.integers(0, grid_px)) for _ in range(2))
-    return sheet[y0:y0 + h, x0:x0 + w], colour
+    ink_name = str(rng.choice(style.inks))
+    drawing = render_noisy(spec, rng, size=GRID_MAX * unit)  # (16u, 16u)
+    if ink_name == "pencil":  # graphite leaves a grainy trace
+        grain = cv2.GaussianBlur(rng.standard_normal(drawing.shape).astype(np.float32), (0, 0),
+                                 max(0.5, unit / 40))
+        drawing *= np.clip(1.0 - 0.25 * grain / (grain.std() + 1e-6), 0.5, 1.0)
+    x0, y0 = margin + window[0] * unit, margin + window[1] * unit
+    patch = sheet[y0:y0 + drawing.shape[0], x0:x0 + drawing.shape[1]]
+    patch *= 1.0 - drawing[..., None] * (1.0 - np.array(INK_COLOURS[ink_name], np.float32))
+    return sheet, colour, ink_name
 
 
 def _table(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
@@ -269,28 +240,10 @@ def synth_photo(spec: Iterable[Primitive], rng: np.random.Generator,
     photo_sheet = cv2.warpPerspective(sheet, homography, (w, h), flags=cv2.INTER_LINEAR)
     cover = cv2.warpPerspective(np.ones((sh, sw), np.float32), homography, (w, h),
                                 flags=cv2.INTER_LINEAR)[..., None]
-    jpeg = _shoot(rng, style, photo_sheet, cover)
+    scene = cover * photo_sheet + (1.0 - cover) * _table(rng, style.size)
+    jpeg = _camera(rng, style, scene * _lighting(rng, style))
     return SynthPhoto(jpeg, homography @ to_centres @ grid, window, unit_photo, theta,
                       colour, ink)
-
-
-def _shoot(rng: np.random.Generator, style: PhotoStyle, sheet: np.ndarray,
-           cover: np.ndarray) -> bytes:
-    """JPEG bytes of a photo of `sheet` (linear RGB (H, W, 3), as placed in the photo) that
-    covers `cover` (H, W, 1) of it, the table showing elsewhere."""
-    scene = cover * sheet + (1.0 - cover) * _table(rng, style.size)
-    return _camera(rng, style, scene * _lighting(rng, style))
-
-
-def photograph(rng: np.random.Generator, sheet: np.ndarray, cover: np.ndarray,
-               style: PhotoStyle = PhotoStyle()) -> np.ndarray:
-    """A photo (uint8 RGB (H, W, 3)) of a sheet already placed in the frame: `sheet` linear
-    RGB (H, W, 3) where `cover` (H, W, 1) is 1, the table elsewhere; uneven light, blur,
-    sensor noise and JPEG as `synth_photo` has them."""
-    h, w = sheet.shape[:2]
-    jpeg = _shoot(rng, replace(style, size=(w, h)), sheet, cover)
-    with Image.open(io.BytesIO(jpeg)) as im:
-        return np.asarray(im.convert("RGB"))
 
 
 def _framed(grid_to_photo: np.ndarray, spec: Iterable[Primitive], window: tuple[int, int],

@@ -20,10 +20,10 @@ import numpy as np
 
 from ..diagram_scenes import (ARROW, DIAMOND, ELLIPSE, HEAD, RECTANGLE, TEXT, DiagramScene)
 from ..noise import NoiseConfig, Pen
-from ..photo_sim import INK_COLOURS, PhotoStyle, blank_sheet, pencil_grain, photograph
 from ..render import box_px, surface_to_uint8
 from ..shapes import Text
 from ..spec import GRID_MAX, Primitive, Rectangle
+from .diagram_photo import PhotoLook, develop, jpeg, table
 from .handwriting import random_hand, write
 
 IGNORE = 255
@@ -49,16 +49,11 @@ class DiagramStyle:
     wavelength_px: tuple[float, float] = (60.0, 250.0)
     jitter_px: float = 1.5                          # corner and position noise
     overshoot_px: tuple[float, float] = (-3.0, 8.0)
-    blur_px: tuple[float, float] = (0.2, 0.8)
-    grid_p: float = 0.4
-    grid_px: tuple[float, float] = (16.0, 36.0)     # printed square size
     table_p: float = 0.25                           # the table shows round the sheet
     rotation_deg: float = 4.0
     perspective: float = 0.015                      # sigma of corner shift / image extent
-    inks: tuple[str, ...] = ("pencil", "pen", "blue pen")
     label_alpha: float = 0.3                        # ink coverage that counts as a stroke
-    photo: PhotoStyle = PhotoStyle(light=(0.6, 0.95), shadow_p=0.3, blur_px=(0.3, 0.9),
-                                   noise=(0.003, 0.015), jpeg_quality=(70, 95))
+    photo: PhotoLook = PhotoLook()
 
 
 def render_labelled(scene: DiagramScene, rng: np.random.Generator, long_side: int = 1024,
@@ -70,28 +65,23 @@ def render_labelled(scene: DiagramScene, rng: np.random.Generator, long_side: in
     shape = (max(1, round(scene.height * scale)), max(1, round(scene.width * scale)))
     s = long_side / 1024
     ink, labels = _draw(scene, rng, shape, style, s)
-    ink_name = str(rng.choice(style.inks))
-    ink = ink.astype(np.float32) / 255.0
-    if ink_name == "pencil":
-        ink *= pencil_grain(rng, shape, 0.8 * s)
-    ink = cv2.GaussianBlur(ink, (0, 0), rng.uniform(*style.blur_px) * s)
-    grid = round(rng.uniform(*style.grid_px) * s) if rng.random() < style.grid_p else 0
-    sheet, _ = blank_sheet(rng, shape, grid, style.photo)
-    sheet *= 1.0 - ink[..., None] * (1.0 - np.array(INK_COLOURS[ink_name], np.float32))
-    homography = _placement(rng, shape, style)
+    image = develop(rng, ink, style.photo, s)
+    homography, zoom = _placement(rng, shape, style)
     size = (shape[1], shape[0])
-    sheet = cv2.warpPerspective(sheet, homography, size, flags=cv2.INTER_LINEAR,
+    image = cv2.warpPerspective(image, homography, size, flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_REFLECT)
     labels = cv2.warpPerspective(labels, homography, size, flags=cv2.INTER_NEAREST)
-    cover = cv2.warpPerspective(np.ones(shape, np.float32), homography, size,
-                                flags=cv2.INTER_LINEAR)[..., None]
-    return photograph(rng, sheet, cover, style.photo), labels
+    if zoom < 1:
+        cover = cv2.warpPerspective(np.full(shape, 255, np.uint8), homography, size,
+                                    flags=cv2.INTER_LINEAR)[..., None].astype(np.uint16)
+        image = ((cover * image + (255 - cover) * table(rng, shape)) // 255).astype(np.uint8)
+    return jpeg(rng, image, style.photo), labels
 
 
 def _placement(rng: np.random.Generator, shape: tuple[int, int], style: DiagramStyle
-               ) -> np.ndarray:
-    """Where the sheet lands in the photo (3, 3): turned, in slight perspective, filling the
-    frame or, sometimes, smaller with the table round it."""
+               ) -> tuple[np.ndarray, float]:
+    """Where the sheet lands in the photo (3, 3), and its zoom: turned, in slight
+    perspective, filling the frame or, sometimes, smaller with the table round it."""
     h, w = shape
     theta = math.radians(rng.uniform(-style.rotation_deg, style.rotation_deg))
     zoom = rng.uniform(0.8, 0.95) if rng.random() < style.table_p else 1.1
@@ -100,7 +90,7 @@ def _placement(rng: np.random.Generator, shape: tuple[int, int], style: DiagramS
     placed = zoom * corners @ np.array([[c, s], [-s, c]]) + (w / 2, h / 2)
     placed += rng.normal(0.0, style.perspective * max(w, h), placed.shape)
     return cv2.getPerspectiveTransform((corners + (w / 2, h / 2)).astype(np.float32),
-                                       placed.astype(np.float32))
+                                       placed.astype(np.float32)), zoom
 
 
 # ---------------------------------------------------------------- strokes and labels
@@ -122,7 +112,7 @@ def _pen_config(rng: np.random.Generator, style: DiagramStyle, k: float, s: floa
         arrow_length_px=(head * f, 1.25 * head * f), arrow_v_p=style.v_head_p,
         arrow_filled_p=style.filled_head_p,
         dash_px=tuple(v * f for v in style.dash_px), gap_px=tuple(v * f for v in style.gap_px))
-    return config, 1.25 * 1.3 * head * s
+    return config, 1.25 * style.head_reach * head * s
 
 
 def _as_drawn(p: Primitive) -> Primitive:
