@@ -17,7 +17,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .shapes import Diamond, Ellipse, Polyline, Text
-from .spec import Circle, Primitive, Rectangle, Spec
+from .spec import Circle, Primitive, Rectangle, Spec, spec_to_dict
 
 # The label of each pixel; the order is the label map's values (the integrator relies on it).
 STROKE_CLASSES = ("background", "rectangle", "ellipse", "diamond", "arrow", "head", "text",
@@ -29,6 +29,7 @@ _LETTERS = "etaoinshrdlucmfwygpbvkxjqz"
 _LETTER_P = np.array([12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8, 2.8, 2.4,
                       2.2, 2.4, 2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.2, 0.2, 0.1, 0.1])
 _LETTER_P /= _LETTER_P.sum()
+_LETTER_WIDTH = 0.5   # a handwritten letter's width / the line height
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,13 @@ class DiagramScene:
         return Spec(self.primitives)
 
 
+def scene_to_dict(scene: DiagramScene) -> dict:
+    """The scene as JSON: the spec's format (its primitives in drawing order), the canvas
+    size and each primitive's stroke class by name."""
+    return {"width": scene.width, "height": scene.height, **spec_to_dict(scene.primitives),
+            "classes": [STROKE_CLASSES[c] for c in scene.classes]}
+
+
 class _Node(NamedTuple):
     kind: str
     x: int
@@ -108,12 +116,16 @@ class _Builder:
 
     def add(self, p: Primitive, cls: int) -> None:
         self.items.append((p, cls))
+        if cls == TEXT:
+            self.taken.append(p.extent())
 
     def path(self, points, cls: int, arrow: bool = False, dashed: bool = False) -> None:
         pts = [(int(x), int(y)) for x, y in points]
         pts = [q for i, q in enumerate(pts) if i == 0 or q != pts[i - 1]]
         if len(pts) >= 2:
             self.add(Polyline(tuple(pts), arrow, dashed), cls)
+            self.taken += [(min(p[0], q[0]) - 0.5, min(p[1], q[1]) - 0.5, max(p[0], q[0]) + 0.5,
+                            max(p[1], q[1]) + 0.5) for p, q in zip(pts, pts[1:])]
 
     def box(self, x1: int, y1: int, x2: int, y2: int, rounded: bool, cls: int) -> None:
         """A box: a rounded rectangle, or, as the paper's plain rectangle must stay on its
@@ -399,23 +411,31 @@ def _joins(b: _Builder, nodes: list[_Node], paths: list) -> None:
 
 # ---------------------------------------------------------------- words
 
-def _words(rng: np.random.Generator, lines: int, per_line: tuple[int, int] = (1, 2)) -> str:
-    """Random lowercase words, `lines` lines of them."""
+def _words(rng: np.random.Generator, lines: int, per_line: tuple[int, int] = (1, 2),
+           fit: int = 24) -> str:
+    """Random lowercase words, `lines` lines of up to per_line[1] words and `fit` letters."""
     out = []
     for _ in range(lines):
-        count = int(rng.integers(per_line[0], per_line[1] + 1))
-        out.append(" ".join("".join(rng.choice(list(_LETTERS), int(rng.integers(2, 10)),
-                                                p=_LETTER_P)) for _ in range(count)))
+        line = ""
+        for _ in range(int(rng.integers(per_line[0], per_line[1] + 1))):
+            word = "".join(rng.choice(list(_LETTERS), int(rng.integers(2, 10)), p=_LETTER_P))
+            if line and len(line) + 1 + len(word) > fit:
+                break
+            line = f"{line} {word}".strip()
+        out.append(line[:max(1, fit)])
     return "\n".join(out)
 
 
-def _text_box(b: _Builder, x: float, y: float, text: str, anchor: str) -> Optional[Text]:
-    """A text box sized for `text` at (x, y): centred there ("centre"), below it ("below"),
-    or starting there ("right"); None if it leaves the canvas."""
+def _text_box(b: _Builder, x: float, y: float, text: str, anchor: str,
+              line_height: float = 0.0) -> Optional[Text]:
+    """A text box sized for `text` in lines of `line_height` (else the diagram's) at (x, y):
+    centred there ("centre" or "inside" a node), below it ("below"), or starting there
+    ("right"); None if it leaves the canvas or, unless inside, covers other strokes."""
     lines = text.split("\n")
-    h = max(1, round(b.line_height * len(lines)))
-    w = max(1, round(0.5 * b.line_height * max(len(s) for s in lines)))
-    if anchor == "centre":
+    lh = line_height or b.line_height
+    h = max(1, round(lh * len(lines)))
+    w = max(1, round(_LETTER_WIDTH * lh * max(len(s) for s in lines)))
+    if anchor in ("centre", "inside"):
         x1, y1 = round(x - w / 2), round(y - h / 2)
     elif anchor == "below":
         x1, y1 = round(x - w / 2), round(y - h)
@@ -423,7 +443,10 @@ def _text_box(b: _Builder, x: float, y: float, text: str, anchor: str) -> Option
         x1, y1 = round(x), round(y - h / 2)
     if x1 < 0 or y1 < 0 or x1 + w > b.width or y1 + h > b.height:
         return None
-    return Text(x1, y1, x1 + w, y1 + h, text)
+    box = Text(x1, y1, x1 + w, y1 + h, text)
+    if anchor != "inside" and any(_overlap(box.extent(), t) for t in b.taken):
+        return None
+    return box
 
 
 def _node_labels(b: _Builder, nodes: list[_Node]) -> None:
@@ -432,11 +455,12 @@ def _node_labels(b: _Builder, nodes: list[_Node]) -> None:
     for n in nodes:
         if n.kind in ("box", "rounded"):
             if rng.random() < cfg.box_label_p and n.hw >= 2 and n.hh >= 1:
-                lines = int(rng.integers(1, 4))
-                h = min(2 * n.hh - 1, max(1, round(b.line_height * lines)))
-                w = 2 * n.hw - 1
-                b.add(Text(n.x - w // 2, n.y - h // 2, n.x - w // 2 + w, n.y - h // 2 + h,
-                           _words(rng, lines)), TEXT)
+                lines = int(np.clip(rng.integers(1, 4), 1, 2 * n.hh / (0.6 * b.line_height)))
+                lh = min(b.line_height, (2 * n.hh - 0.5) / lines)
+                fit = int((2 * n.hw - 1) / (_LETTER_WIDTH * lh))
+                box = _text_box(b, n.x, n.y, _words(rng, lines, (1, 3), fit), "inside", lh)
+                if box is not None and fit >= 2:
+                    b.add(box, TEXT)
         elif rng.random() < cfg.side_label_p:
             text = _words(rng, int(rng.integers(1, 3)))
             below = rng.random() < 0.7
@@ -453,8 +477,7 @@ def _arrow_labels(b: _Builder, paths: list) -> None:
     for pts in paths:
         if rng.random() >= b.cfg.arrow_label_p:
             continue
-        legs = list(zip(pts, pts[1:]))
-        (x1, y1), (x2, y2) = max(legs, key=lambda s: abs(s[1][0] - s[0][0]) + abs(s[1][1] - s[0][1]))
+        (x1, y1), (x2, y2) = max(zip(pts, pts[1:]), key=lambda leg: math.dist(*leg))
         text = _words(rng, 1)
         if y1 == y2:
             box = _text_box(b, (x1 + x2) / 2, y1 + 1 + b.line_height / 2, text, "centre")
@@ -477,9 +500,8 @@ def _free_words(b: _Builder) -> None:
     text = _words(rng, int(rng.integers(1, 4)), (1, 3))
     for _ in range(10):
         box = _text_box(b, rng.uniform(0, b.width), rng.uniform(0, b.height), text, "centre")
-        if box is not None and not any(_overlap(box.extent(), t) for t in b.taken):
+        if box is not None:
             b.add(box, TEXT)
-            b.taken.append(box.extent())
             return
 
 

@@ -27,7 +27,7 @@ class PhotoLook:
     """How the sheet is photographed; (lo, hi) pairs are uniform ranges, px at 1024."""
 
     inks: tuple[str, ...] = ("pencil", "pen", "blue pen")   # photo_sim.INK_COLOURS
-    blur_px: tuple[float, float] = (0.3, 1.1)       # Gaussian sigma of the ink
+    blur_px: tuple[float, float] = (0.2, 0.7)       # Gaussian sigma of the ink
     grid_p: float = 0.4                             # graph paper, else plain
     grid_px: tuple[float, float] = (16.0, 36.0)     # printed square size
     grid_alpha: tuple[float, float] = (0.25, 0.7)

@@ -10,15 +10,20 @@ or graph paper), the sheet is turned and seen in slight perspective, and photogr
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Optional
 
 import cairo
 import cv2
 import numpy as np
+from PIL import Image
 
-from ..diagram_scenes import (ARROW, DIAMOND, ELLIPSE, HEAD, RECTANGLE, TEXT, DiagramScene)
+from ..diagram_scenes import (ARROW, DIAMOND, ELLIPSE, HEAD, RECTANGLE, TEXT, DiagramScene,
+                               sample_diagram, scene_to_dict)
+from ..errors import InputError
 from ..noise import NoiseConfig, Pen
 from ..render import box_px, surface_to_uint8
 from ..shapes import Text
@@ -26,7 +31,6 @@ from ..spec import GRID_MAX, Primitive, Rectangle
 from .diagram_photo import PhotoLook, develop, jpeg, table
 from .handwriting import random_hand, write
 
-IGNORE = 255
 _STRONGER_THAN_ARROW = np.array([c in (RECTANGLE, ELLIPSE, DIAMOND, HEAD) for c in range(256)])
 
 
@@ -35,8 +39,8 @@ class DiagramStyle:
     """How diagrams are drawn and photographed; px are at a long side of 1024 and scale with
     it, (lo, hi) pairs are uniform ranges."""
 
-    fill: tuple[float, float] = (0.78, 0.92)        # drawing extent / image extent
-    width_px: tuple[float, float] = (1.0, 4.0)      # pen width
+    fill: tuple[float, float] = (0.75, 0.9)         # drawing extent / image extent
+    width_px: tuple[float, float] = (1.2, 4.0)      # pen width
     thick_p: float = 0.08                           # a circle drawn with a thick pen (end event)
     head_px: tuple[float, float] = (7.0, 20.0)      # arrow barb length
     closed_head_p: float = 0.15
@@ -84,7 +88,7 @@ def _placement(rng: np.random.Generator, shape: tuple[int, int], style: DiagramS
     perspective, filling the frame or, sometimes, smaller with the table round it."""
     h, w = shape
     theta = math.radians(rng.uniform(-style.rotation_deg, style.rotation_deg))
-    zoom = rng.uniform(0.8, 0.95) if rng.random() < style.table_p else 1.1
+    zoom = rng.uniform(0.8, 0.95) if rng.random() < style.table_p else 1.06
     c, s = math.cos(theta), math.sin(theta)
     corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64) - (w / 2, h / 2)
     placed = zoom * corners @ np.array([[c, s], [-s, c]]) + (w / 2, h / 2)
@@ -212,3 +216,22 @@ def _draw(scene: DiagramScene, rng: np.random.Generator, shape: tuple[int, int],
             head = (pen.tip[0] + ox, pen.tip[1] + h - oy - size, reach)
         canvas.merge(box, TEXT if isinstance(p, Text) else cls, style.label_alpha, head)
     return canvas.ink, canvas.labels
+
+
+def write_samples(out_dir, n: int, seed: int = 0, long_side: int = 1024) -> None:
+    """Write n sampled diagrams to `out_dir` for looking at: diagram-NNNNN.png (the photo),
+    -labels.png (8-bit, the stroke class index per pixel) and .json (scene_to_dict); diagram i
+    is drawn from the generator seeded by (seed, i)."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{out}: cannot create the folder ({e.strerror})") from None
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        scene = sample_diagram(rng)
+        rgb, labels = render_labelled(scene, rng, long_side)
+        name = out / f"diagram-{i:05d}"
+        Image.fromarray(rgb).save(f"{name}.png")
+        Image.fromarray(labels, mode="L").save(f"{name}-labels.png")
+        Path(f"{name}.json").write_text(json.dumps(scene_to_dict(scene)) + "\n")
