@@ -25,10 +25,11 @@ STROKE_CLASSES = ("background", "rectangle", "ellipse", "diamond", "arrow", "hea
 (BACKGROUND, RECTANGLE, ELLIPSE, DIAMOND, ARROW, HEAD, TEXT, OTHER) = range(len(STROKE_CLASSES))
 
 NODE_KINDS = ("box", "rounded", "circle", "ellipse", "diamond", "data", "store")
-_LETTERS = "etaoinshrdlucmfwygpbvkxjqz"
-_LETTER_P = np.array([12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8, 2.8, 2.4,
-                      2.2, 2.4, 2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.2, 0.2, 0.1, 0.1])
-_LETTER_P /= _LETTER_P.sum()
+_LETTERS = np.array(list("etaoinshrdlucmfwygpbvkxjqz"))
+# English letter frequencies, as a cumulative distribution to draw letters from
+_LETTER_CDF = np.cumsum([12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8, 2.8, 2.4,
+                         2.2, 2.4, 2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.2, 0.2, 0.1, 0.1])
+_LETTER_CDF /= _LETTER_CDF[-1]
 _LETTER_WIDTH = 0.5   # a handwritten letter's width / the line height
 
 
@@ -47,6 +48,8 @@ class DiagramConfig:
     max_lanes: int = 4
     lane_header_p: float = 0.5                      # lanes get their own header strip
     node_weights: tuple[float, ...] = (0.2, 0.3, 0.22, 0.06, 0.14, 0.05, 0.03)  # NODE_KINDS
+    box_half_max: float = 0.1                       # a box's half width / canvas long side
+    round_half_max: float = 0.035                   # a circle's radius, a diamond's, an icon's
     double_circle_p: float = 0.3
     icon_p: float = 0.35                            # an icon inside a circle
     gateway_mark_p: float = 0.6                     # an X or + inside a diamond
@@ -126,6 +129,14 @@ class _Builder:
             self.add(Polyline(tuple(pts), arrow, dashed), cls)
             self.taken += [(min(p[0], q[0]) - 0.5, min(p[1], q[1]) - 0.5, max(p[0], q[0]) + 0.5,
                             max(p[1], q[1]) + 0.5) for p, q in zip(pts, pts[1:])]
+
+    def covers(self, box: tuple) -> bool:
+        """Whether the box (x1, y1, x2, y2) overlaps a node, a path's leg or words."""
+        if not self.taken:
+            return False
+        t = np.asarray(self.taken)
+        return bool(np.any((t[:, 0] < box[2]) & (box[0] < t[:, 2]) & (t[:, 1] < box[3])
+                           & (box[1] < t[:, 3])))
 
     def box(self, x1: int, y1: int, x2: int, y2: int, rounded: bool, cls: int) -> None:
         """A box: a rounded rectangle, or, as the paper's plain rectangle must stay on its
@@ -250,15 +261,15 @@ def _node(b: _Builder, left: float, right: float, bottom: float, top: float, row
     w, h = right - left, top - bottom
     p = np.asarray(cfg.node_weights, float)
     kind = NODE_KINDS[int(rng.choice(len(NODE_KINDS), p=p / p.sum()))]
-    cap = 0.2 * max(b.width, b.height)
+    long = max(b.width, b.height)
     if kind in ("box", "rounded"):
-        hw = min(w * rng.uniform(0.2, 0.38), cap / 2)
+        hw = min(w * rng.uniform(0.2, 0.38), cfg.box_half_max * long)
         hh = min(h * rng.uniform(0.18, 0.34), hw * rng.uniform(0.35, 0.9))
     elif kind in ("circle", "diamond", "ellipse"):
-        hw = min(w, h) * rng.uniform(0.1, 0.25)
+        hw = min(min(w, h) * rng.uniform(0.1, 0.25), cfg.round_half_max * long)
         hh = hw * (rng.uniform(0.6, 0.9) if kind == "ellipse" else 1.0)
     else:   # data object or store: a small icon
-        hw = min(w, h) * rng.uniform(0.1, 0.18)
+        hw = min(min(w, h) * rng.uniform(0.1, 0.18), cfg.round_half_max * long)
         hh = hw * rng.uniform(1.2, 1.6)
     hw, hh = max(1, round(hw)), max(1, round(hh))
     if kind in ("data", "store") and hw < 2:
@@ -348,18 +359,14 @@ def _route(b: _Builder, a: _Node, c: _Node) -> list[tuple[int, int]]:
     return [(ax, ay), (ax, c.y), c.port("left" if c.x > a.x else "right")]
 
 
-def _clear(b: _Builder, pts, nodes: list[_Node], ends: tuple) -> bool:
+def _clear(pts, nodes: list[_Node], ends: tuple) -> bool:
     """Whether a route keeps out of every node but its ends."""
-    for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
-        t = np.linspace(0.0, 1.0, int(math.hypot(x2 - x1, y2 - y1)) + 2)[:, None]
-        q = (1 - t) * (x1, y1) + t * (x2, y2)
-        for n in nodes:
-            if n in ends:
-                continue
-            bx1, by1, bx2, by2 = n.box(0.5)
-            if np.any((q[:, 0] > bx1) & (q[:, 0] < bx2) & (q[:, 1] > by1) & (q[:, 1] < by2)):
-                return False
-    return True
+    boxes = np.array([n.box(0.5) for n in nodes if n not in ends]).reshape(-1, 4)  # (n, 4)
+    q = np.concatenate([np.linspace(a, c, int(math.dist(a, c)) + 2)
+                        for a, c in zip(pts, pts[1:])])  # (m, 2) points along the route
+    x, y = q[:, :1], q[:, 1:]
+    inside = (x > boxes[:, 0]) & (x < boxes[:, 2]) & (y > boxes[:, 1]) & (y < boxes[:, 3])
+    return not inside.any()
 
 
 def _pairs(b: _Builder, nodes: list[_Node]) -> list[tuple[_Node, _Node]]:
@@ -387,7 +394,7 @@ def _edges(b: _Builder, nodes: list[_Node]) -> list[list[tuple[int, int]]]:
         pts = _route(b, a, c)
         dashed = a.region != c.region or "data" in (a.kind, c.kind) or "store" in (
             a.kind, c.kind) or rng.random() < cfg.dashed_p
-        if len(set(pts)) == len(pts) and _clear(b, pts, nodes, (a, c)):
+        if len(set(pts)) == len(pts) and _clear(pts, nodes, (a, c)):
             b.path(pts, ARROW, rng.random() >= cfg.headless_p, dashed)
             paths.append(pts)
     return paths
@@ -405,7 +412,7 @@ def _joins(b: _Builder, nodes: list[_Node], paths: list) -> None:
         src = nodes[int(rng.integers(len(nodes)))]
         start = src.port("top" if end[1] > src.y else "bottom")
         route = [start, (start[0], end[1]), end] if x1 != x2 else [start, (end[0], start[1]), end]
-        if len(set(route)) == len(route) and _clear(b, route, nodes, (src,)):
+        if len(set(route)) == len(route) and _clear(route, nodes, (src,)):
             b.path(route, ARROW, bool(rng.random() < 0.5), bool(rng.random() < b.cfg.dashed_p))
 
 
@@ -418,7 +425,7 @@ def _words(rng: np.random.Generator, lines: int, per_line: tuple[int, int] = (1,
     for _ in range(lines):
         line = ""
         for _ in range(int(rng.integers(per_line[0], per_line[1] + 1))):
-            word = "".join(rng.choice(list(_LETTERS), int(rng.integers(2, 10)), p=_LETTER_P))
+            word = "".join(_LETTERS[np.searchsorted(_LETTER_CDF, rng.random(rng.integers(2, 10)))])
             if line and len(line) + 1 + len(word) > fit:
                 break
             line = f"{line} {word}".strip()
@@ -444,7 +451,7 @@ def _text_box(b: _Builder, x: float, y: float, text: str, anchor: str,
     if x1 < 0 or y1 < 0 or x1 + w > b.width or y1 + h > b.height:
         return None
     box = Text(x1, y1, x1 + w, y1 + h, text)
-    if anchor != "inside" and any(_overlap(box.extent(), t) for t in b.taken):
+    if anchor != "inside" and b.covers(box.extent()):
         return None
     return box
 
@@ -503,10 +510,6 @@ def _free_words(b: _Builder) -> None:
         if box is not None:
             b.add(box, TEXT)
             return
-
-
-def _overlap(a, c) -> bool:
-    return a[0] < c[2] and c[0] < a[2] and a[1] < c[3] and c[1] < a[3]
 
 
 def _stray_mark(b: _Builder) -> None:

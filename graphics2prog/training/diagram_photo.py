@@ -31,7 +31,7 @@ class PhotoLook:
     grid_p: float = 0.4                             # graph paper, else plain
     grid_px: tuple[float, float] = (16.0, 36.0)     # printed square size
     grid_alpha: tuple[float, float] = (0.25, 0.7)
-    texture: tuple[float, float] = (0.01, 0.04)     # paper's uneven whiteness
+    texture: tuple[float, float] = (0.005, 0.025)    # paper's uneven whiteness
     light: tuple[float, float] = (0.55, 0.95)       # darkest / brightest illumination
     shadow_p: float = 0.3
     shadow_depth: tuple[float, float] = (0.2, 0.5)
@@ -69,29 +69,32 @@ def _grain(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
 def develop(rng: np.random.Generator, ink: np.ndarray, look: PhotoLook, s: float
             ) -> np.ndarray:
     """The ink map (uint8 (H, W), 255 = full) on paper (maybe graph paper) in a pen or
-    pencil, under uneven light, with sensor noise, in display gamma: uint8 (H, W, 3)."""
+    pencil, under uneven light, with sensor noise, in display gamma: uint8 (H, W, 3).
+
+    Channel c is light * (paper_c - ink * (paper_c - ink colour_c)): two one-channel float
+    maps combined per channel straight into 8 bits."""
     h, w = ink.shape
     name = str(rng.choice(look.inks))
     ink = cv2.GaussianBlur(ink, (0, 0), rng.uniform(*look.blur_px) * s).astype(np.float32)
-    ink *= 1.0 / 255.0
     if name == "pencil":
         ink *= _grain(rng, ink.shape)
-    tint = np.array([1.0, rng.uniform(0.93, 1.0), rng.uniform(0.8, 0.97)], np.float32)
-    white = _PAPER * rng.uniform(0.95, 1.0, 3).astype(np.float32) * tint
-    dark = white * (1.0 - np.array(INK_COLOURS[name], np.float32))
-    image = ink[..., None] * -dark + white   # (H, W, 3) reflectance under white light
+    tint = np.array([1.0, rng.uniform(0.93, 1.0), rng.uniform(0.8, 0.97)])
+    white = _PAPER * rng.uniform(0.95, 1.0, 3) * tint
+    dark = white * (1.0 - np.array(INK_COLOURS[name])) / 255.0
+    light = cv2.resize(_light(rng, look), (w, h), interpolation=cv2.INTER_CUBIC)
+    light *= 255.0 * rng.uniform(0.85, 1.0)
+    light += rng.standard_normal((h, w), dtype=np.float32) * rng.uniform(*look.noise)
+    inked = cv2.multiply(light, ink)
+    image = cv2.merge([cv2.addWeighted(light, float(white[c]), inked, -float(dark[c]), 0.0,
+                                       dtype=cv2.CV_8U) for c in range(3)])
     if rng.random() < look.grid_p:
         step = max(4, round(rng.uniform(*look.grid_px) * s))
         colour = np.array(list(GRID_COLOURS.values())[rng.integers(len(GRID_COLOURS))])
-        dim = (1.0 - rng.uniform(*look.grid_alpha) * (1.0 - colour)).astype(np.float32)
+        dim = 1.0 - rng.uniform(*look.grid_alpha) * (1.0 - colour)
         x0, y0 = (int(v) for v in rng.integers(0, step, 2))
-        image[:, x0::step] *= dim
-        image[y0::step, :] *= dim
-    light = cv2.resize(_light(rng, look), (w, h), interpolation=cv2.INTER_CUBIC)
-    light *= 255.0 * rng.uniform(0.85, 1.0)
-    image *= light[..., None]
-    image += rng.standard_normal((h, w, 1), dtype=np.float32) * rng.uniform(*look.noise)
-    return cv2.LUT(cv2.convertScaleAbs(image), _GAMMA)
+        image[:, x0::step] = image[:, x0::step] * dim
+        image[y0::step, :] = image[y0::step, :] * dim
+    return cv2.LUT(image, _GAMMA)
 
 
 def table(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
@@ -101,8 +104,9 @@ def table(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     cells = cells if rng.random() < 0.5 else cells[::-1]
     streaks = rng.standard_normal((cells[0] + 1, cells[1] + 1)).astype(np.float32)
     grain = 1.0 + 0.06 * cv2.resize(streaks, (w, h), interpolation=cv2.INTER_CUBIC)
-    base = np.array(TABLES[rng.integers(len(TABLES))], np.float32) * 255 * rng.uniform(0.5, 0.9)
-    return cv2.LUT(cv2.convertScaleAbs(grain[..., None] * base), _GAMMA)
+    base = np.array(TABLES[rng.integers(len(TABLES))]) * 255 * rng.uniform(0.5, 0.9)
+    return cv2.LUT(cv2.merge([cv2.convertScaleAbs(grain, alpha=float(v)) for v in base]),
+                   _GAMMA)
 
 
 def jpeg(rng: np.random.Generator, image: np.ndarray, look: PhotoLook) -> np.ndarray:

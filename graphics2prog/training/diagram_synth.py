@@ -76,9 +76,9 @@ def render_labelled(scene: DiagramScene, rng: np.random.Generator, long_side: in
                                 borderMode=cv2.BORDER_REFLECT)
     labels = cv2.warpPerspective(labels, homography, size, flags=cv2.INTER_NEAREST)
     if zoom < 1:
-        cover = cv2.warpPerspective(np.full(shape, 255, np.uint8), homography, size,
-                                    flags=cv2.INTER_LINEAR)[..., None].astype(np.uint16)
-        image = ((cover * image + (255 - cover) * table(rng, shape)) // 255).astype(np.uint8)
+        sheet = cv2.warpPerspective(np.ones(shape, np.uint8), homography, size,
+                                    flags=cv2.INTER_NEAREST)
+        np.copyto(image, table(rng, shape), where=sheet[..., None] == 0)
     return jpeg(rng, image, style.photo), labels
 
 
