@@ -209,6 +209,13 @@ def cmd_data_hdbpmn(args) -> int:
     return 0
 
 
+def cmd_data_diagrams(args) -> int:
+    from .training.diagram_synth import write_samples
+
+    write_samples(args.out, args.n, args.seed, args.long_side)
+    return 0
+
+
 def cmd_infer(args) -> int:
     from .export.outputs import write_outputs
     from .pipeline.core import Pipeline
@@ -381,6 +388,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder for NAME.jpg + NAME.png label pairs")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_data_hdbpmn)
+    p = data_sub.add_parser("diagrams", help="write labelled diagram photos to look at")
+    p.add_argument("--n", type=_positive_int, required=True, help="diagrams to write")
+    p.add_argument("--out", required=True, help="folder for NAME.png, NAME-labels.png "
+                   "(stroke class per pixel) and NAME.json (the scene)")
+    p.add_argument("--seed", type=int, default=0, help="diagram i is seeded by (seed, i)")
+    p.add_argument("--long-side", type=_positive_int, default=1024, help="image size (px)")
+    p.set_defaults(run=cmd_data_diagrams)
 
     p = sub.add_parser("infer", help="drawing -> specs -> program")
     p.add_argument("drawing", help="image file (PNG, JPEG, ...): a scan or a photo")
