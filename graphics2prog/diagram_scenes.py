@@ -370,7 +370,8 @@ def _clear(pts, nodes: list[_Node], ends: tuple) -> bool:
 
 
 def _pairs(b: _Builder, nodes: list[_Node]) -> list[tuple[_Node, _Node]]:
-    """Which nodes an arrow joins: row neighbours left to right, and some across rows."""
+    """Which nodes an arrow joins (each pair once): row neighbours left to right, and some
+    across rows."""
     rng, cfg = b.rng, b.cfg
     out = []
     rows = sorted({(n.region, n.row) for n in nodes})
@@ -379,7 +380,7 @@ def _pairs(b: _Builder, nodes: list[_Node]) -> list[tuple[_Node, _Node]]:
         out += [(p, q) for p, q in zip(row, row[1:]) if rng.random() < cfg.chain_p]
     for _ in range(rng.poisson(cfg.cross_edges * len(rows))):
         i, j = rng.choice(len(nodes), 2, replace=len(nodes) < 2)
-        if i != j:
+        if i != j and not {(nodes[i], nodes[j]), (nodes[j], nodes[i])} & set(out):
             out.append((nodes[i], nodes[j]))
     return out
 
@@ -462,7 +463,7 @@ def _node_labels(b: _Builder, nodes: list[_Node]) -> None:
     for n in nodes:
         if n.kind in ("box", "rounded"):
             if rng.random() < cfg.box_label_p and n.hw >= 2 and n.hh >= 1:
-                lines = int(np.clip(rng.integers(1, 4), 1, 2 * n.hh / (0.6 * b.line_height)))
+                lines = max(1, min(int(rng.integers(1, 4)), int(2 * n.hh / (0.6 * b.line_height))))
                 lh = min(b.line_height, (2 * n.hh - 0.5) / lines)
                 fit = int((2 * n.hw - 1) / (_LETTER_WIDTH * lh))
                 box = _text_box(b, n.x, n.y, _words(rng, lines, (1, 3), fit), "inside", lh)

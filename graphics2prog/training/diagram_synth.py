@@ -40,7 +40,7 @@ class DiagramStyle:
     it, (lo, hi) pairs are uniform ranges."""
 
     fill: tuple[float, float] = (0.75, 0.9)         # drawing extent / image extent
-    width_px: tuple[float, float] = (1.2, 4.0)      # pen width
+    width_px: tuple[float, float] = (1.0, 4.0)      # pen width
     thick_p: float = 0.08                           # a circle drawn with a thick pen (end event)
     head_px: tuple[float, float] = (7.0, 20.0)      # arrow barb length
     closed_head_p: float = 0.15
@@ -205,7 +205,7 @@ def _draw(scene: DiagramScene, rng: np.random.Generator, shape: tuple[int, int],
         box = canvas.begin(p, margin)
         pen.tip = None
         if isinstance(p, Text):
-            canvas.ctx.set_source_rgba(0, 0, 0, rng.uniform(0.85, 1.0))
+            canvas.ctx.set_source_rgba(0, 0, 0, 1)   # opaque: the nib's edge overlaps the fill
             write(canvas.ctx, p.text, box_px(p, pen.size), hand, rng)
         else:
             pen.cfg = thick if cls == ELLIPSE and rng.random() < style.thick_p else config

@@ -33,7 +33,7 @@ class Hand:
 def random_hand(rng: np.random.Generator, width_px: float) -> Hand:
     """A writer's hand for a pen of about `width_px`."""
     return Hand(str(rng.choice(FONTS)), float(rng.uniform(-0.1, 0.35)),
-                float(rng.uniform(0.75, 0.98)), float(rng.uniform(0.01, 0.05)),
+                float(rng.uniform(0.75, 0.98)), float(rng.uniform(0.02, 0.09)),
                 float(rng.uniform(0.0, 0.6) * width_px))
 
 
