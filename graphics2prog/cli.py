@@ -18,7 +18,7 @@ from .errors import InputError
 from .pipeline.config import InferConfig
 from .scenes import SceneConfig
 from .serve.worker import QUEUE_SIZE
-from .training.config import LikelihoodTrainConfig, TrainConfig
+from .training.config import LikelihoodTrainConfig, StrokeTrainConfig, TrainConfig
 
 PROGRESS_DELAY_S = 1.0  # a bar appears only for work that lasts longer (and never before a quick error)
 
@@ -198,6 +198,24 @@ def cmd_data_synth(args) -> int:
     return 0
 
 
+def cmd_data_hdbpmn(args) -> int:
+    from .training.hdbpmn import write_cache
+
+    split = Path(args.split)
+    if not (split / "ground_truth.json").is_file():
+        raise InputError(f"{split}: no ground_truth.json (an hdBPMN split folder?)")
+    n = write_cache(split, args.out, progress=not args.quiet)
+    sys.stderr.write(f"g2p: {n} labelled photos in {args.out}\n")
+    return 0
+
+
+def cmd_data_diagrams(args) -> int:
+    from .training.diagram_synth import write_samples
+
+    write_samples(args.out, args.n, args.seed, args.long_side)
+    return 0
+
+
 def cmd_infer(args) -> int:
     from .export.outputs import write_outputs
     from .pipeline.core import Pipeline
@@ -329,6 +347,13 @@ def cmd_train_proposal(args) -> int:
     return 0
 
 
+def cmd_train_strokes(args) -> int:
+    from .training.strokes import train_strokes
+
+    train_strokes(_config(StrokeTrainConfig, args))
+    return 0
+
+
 def cmd_train_likelihood(args) -> int:
     from .training.likelihood import train_likelihood
 
@@ -357,6 +382,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--objects", type=_object_range, default=objects, help="A-B primitives")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_data_synth)
+    p = data_sub.add_parser("hdbpmn", help="label the strokes of annotated diagram photos for "
+                                           "`g2p train strokes --real`")
+    p.add_argument("split", help="a split folder: images/ and ground_truth.json (train/ only)")
+    p.add_argument("--out", required=True, help="folder for NAME.jpg + NAME.png label pairs")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_data_hdbpmn)
+    p = data_sub.add_parser("diagrams", help="write labelled diagram photos to look at")
+    p.add_argument("--n", type=_positive_int, required=True, help="diagrams to write")
+    p.add_argument("--out", required=True, help="folder for NAME.png, NAME-labels.png "
+                   "(stroke class per pixel) and NAME.json (the scene)")
+    p.add_argument("--seed", type=int, default=0, help="diagram i is seeded by (seed, i)")
+    p.add_argument("--long-side", type=_positive_int, default=1024, help="image size (px)")
+    p.set_defaults(run=cmd_data_diagrams)
 
     p = sub.add_parser("infer", help="drawing -> specs -> program")
     p.add_argument("drawing", help="image file (PNG, JPEG, ...): a scan or a photo")
@@ -404,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_sub = p.add_subparsers(dest="network", required=True, parser_class=_Parser)
     _proposal_flags(train_sub.add_parser("proposal", help="the proposal network"))
     _likelihood_flags(train_sub.add_parser("likelihood", help="the likelihood surrogate"))
+    _stroke_flags(train_sub.add_parser("strokes", help="the diagram stroke network"))
     return parser
 
 
@@ -515,6 +554,22 @@ def _likelihood_flags(p) -> None:
     p.add_argument("--lr", type=_positive_float, default=d.lr, help="peak learning rate")
     _training_flags(p, d)
     p.set_defaults(run=cmd_train_likelihood)
+
+
+def _stroke_flags(p) -> None:
+    d = StrokeTrainConfig
+    p.add_argument("--steps", type=_positive_int, default=d.steps, help="optimizer steps")
+    p.add_argument("--lr", type=_positive_float, default=d.lr, help="peak learning rate")
+    p.add_argument("--crop", type=_positive_int, default=d.crop, help="square crop, pixels")
+    p.add_argument("--real", metavar="DIR", default=d.real,
+                   help="labelled real photos (`g2p data hdbpmn`) mixed with synthetic scenes")
+    p.add_argument("--real-share", type=float, default=d.real_share,
+                   help="share of examples from --real")
+    p.add_argument("--init", metavar="CKPT", default=d.init,
+                   help="warm start (fine-tuning) from this checkpoint's weights")
+    p.add_argument("--widths", default=d.widths, help="channels per scale, comma-separated")
+    _training_flags(p, d)
+    p.set_defaults(run=cmd_train_strokes)
 
 
 def _training_flags(p, d) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 import cairo
 import cv2
@@ -269,8 +269,8 @@ class _Pen:
         ends = np.stack([np.interp(q, s, pts[:, j]) for q in (start, end) for j in (0, 1)], 1)
         self._stroke(ctx, ends.reshape(-1, 2, 2), 0.85 * width)  # dashes are dabbed lightly
 
-    def _arrow_head(self, ctx: cairo.Context, pts: np.ndarray, width: float) -> None:
-        """Two short barbs at the end of a shaft `(n, 2)`: one V, two strokes, or filled."""
+    def _barbs(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tip `(2,)` and the two barbs' ends `(2, 2)` of a head on a shaft `(n, 2)`."""
         cfg, rng, k = self.cfg, self.rng, self.k
         tip = pts[-1]
         s = self._arc_length(pts)
@@ -281,18 +281,48 @@ class _Pen:
         angles = heading + np.array([-half, half]) + np.radians(
             rng.normal(0.0, cfg.arrow_angle_jitter_deg, 2))
         length = rng.uniform(*cfg.arrow_length_px) * k * (1.0 + rng.normal(0.0, 0.1, 2))
-        barbs = tip + np.stack((np.cos(angles), np.sin(angles)), 1) * length[:, None]  # (2, 2)
+        return tip, tip + np.stack((np.cos(angles), np.sin(angles)), 1) * length[:, None]
+
+    def _triangle(self, ctx: cairo.Context, tip: np.ndarray, barbs: np.ndarray, width: float,
+                  filled: bool) -> None:
+        """A closed head: the triangle of the tip and the barbs' ends, outlined or filled."""
+        self._begin(ctx, width)
+        ctx.move_to(*barbs[0])
+        ctx.line_to(*tip)
+        ctx.line_to(*barbs[1])
+        ctx.close_path()
+        if filled:
+            ctx.fill_preserve()
+        ctx.stroke()
+
+    def _arrow_head(self, ctx: cairo.Context, pts: np.ndarray, width: float) -> None:
+        """Two short barbs at the end of a shaft `(n, 2)`: one V, two strokes, or filled."""
+        cfg, rng, k = self.cfg, self.rng, self.k
+        tip, barbs = self._barbs(pts)
         style = rng.random()
         if style < cfg.arrow_filled_p:
-            self._begin(ctx, width)
-            ctx.move_to(*barbs[0])
-            ctx.line_to(*tip)
-            ctx.line_to(*barbs[1])
-            ctx.close_path()
-            ctx.fill_preserve()
-            ctx.stroke()
+            self._triangle(ctx, tip, barbs, width, filled=True)
         elif style < cfg.arrow_filled_p + cfg.arrow_v_p:
             self._stroke(ctx, np.stack((barbs[0], tip, barbs[1]))[None], width)
         else:
             tips = tip + rng.normal(0.0, 0.5 * k, (2, 2))  # the two strokes meet roughly
             self._stroke(ctx, np.stack((tips, barbs), axis=1), width)
+
+
+class Pen(_Pen):
+    """The pencil pen for renderers that place and label strokes themselves (diagrams): it
+    draws one primitive at a time (`draw`) on a context they set up, also closed (outlined)
+    arrow heads, and remembers where the last head's tip landed (`tip`, pixels)."""
+
+    def __init__(self, rng: np.random.Generator, size: int, config: NoiseConfig,
+                 closed_head_p: float = 0.0):
+        super().__init__(rng, size, config)
+        self.closed_head_p = closed_head_p
+        self.tip: Optional[np.ndarray] = None
+
+    def _arrow_head(self, ctx: cairo.Context, pts: np.ndarray, width: float) -> None:
+        self.tip = pts[-1]
+        if self.rng.random() >= self.closed_head_p:
+            super()._arrow_head(ctx, pts, width)
+            return
+        self._triangle(ctx, *self._barbs(pts), width, filled=False)

@@ -194,8 +194,9 @@ def _is_int(value) -> bool:
 
 def validate_primitive(p: Primitive) -> Primitive:
     """Raise SpecError unless p has integer coordinates and non-zero size, and, for the paper's
-    primitives, lies on the 0..16 grid (free-form ones may lie anywhere)."""
-    on_grid = is_grid_primitive(p)
+    circles and lines, lies on the 0..16 grid (free-form primitives and rectangles, which
+    diagrams draw at any size, may lie anywhere)."""
+    on_grid = is_grid_primitive(p) and p.kind != "rectangle"
     for value in p.coords():
         if not _is_int(value):
             raise SpecError(f"{p.kind}: coordinate {value!r} is not an integer")

@@ -14,11 +14,13 @@ import torch
 from .checkpoint import WeightsError, load_checkpoint, model_from_checkpoint
 from .likelihood import LikelihoodNet, PixelLikelihood, likelihood_from_checkpoint
 from .proposal import ProposalModel
+from .strokes import StrokeNet, stroke_net_from_checkpoint
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MANIFEST = "registry.json"
 DEFAULT_PROPOSAL = "proposal"
 DEFAULT_LIKELIHOOD = "likelihood"
+DEFAULT_STROKES = "strokes"
 
 
 def sha256(path) -> str:
@@ -86,9 +88,16 @@ def load_likelihood(name_or_path=DEFAULT_LIKELIHOOD, device="cpu",
     return for_inference(likelihood_from_checkpoint(load_state(name_or_path, weights_dir), device))
 
 
+def load_stroke_net(name_or_path=DEFAULT_STROKES, device="cpu",
+                    weights_dir: Path = WEIGHTS_DIR) -> StrokeNet:
+    """The diagram stroke network in eval mode on `device`."""
+    model = stroke_net_from_checkpoint(load_state(name_or_path, weights_dir))
+    return for_inference(model.to(device))
+
+
 def register(name: str, checkpoint, metrics: Optional[dict] = None,
              weights_dir: Path = WEIGHTS_DIR) -> dict:
-    """Ship a training checkpoint (proposal or likelihood) as weights_dir/<name>.pt, model only
+    """Ship a training checkpoint (proposal, likelihood or strokes) as weights_dir/<name>.pt, model only
     (no optimizer), and record it in the manifest. Returns the manifest entry."""
     state = load_checkpoint(checkpoint)
     metrics = metrics if metrics is not None else state.get("metrics", {})

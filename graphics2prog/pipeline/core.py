@@ -23,7 +23,9 @@ from ..infer.smc import SMCConfig, smc
 from ..models.registry import load_likelihood, load_model
 from ..spec import Spec, spec_to_dict
 from ..synth import synthesize
+from ..text import labels_to_json
 from .config import InferConfig
+from .diagram import DiagramRunner, read_photo
 from .rerank import ProgramPrior, rerank
 
 
@@ -58,7 +60,8 @@ class InferResult:
                 "program": self.program_text, "program_status": self.program_status,
                 "timings": {k: round(v, 4) for k, v in self.timings.items()},
                 "image_from_grid": [[float(f"{v:.6g}") + 0.0 for v in row]
-                                    for row in self.image_from_grid]}
+                                    for row in self.image_from_grid],
+                "labels": labels_to_json(self.best)}
 
 
 def resolve_device(name: str) -> torch.device:
@@ -78,7 +81,7 @@ class Pipeline:
         self.config = config
         self.device = resolve_device(config.device)
         self.proposal = load_model(config.proposal, self.device)
-        self.likelihood = self.prior = None
+        self.likelihood = self.prior = self.diagrams = None
         if config.method == "smc":
             self.likelihood = load_likelihood(config.likelihood, self.device)
             if config.rerank:
@@ -96,7 +99,7 @@ class Pipeline:
             return self.run_diagram(path, progress)
         prepared = prepare(path, self.config.grid_unit)
         if self.config.mode == "auto" and choose_mode(prepared) == "diagram":
-            return self.run_diagram(path, progress)
+            return self.run_diagram(path, progress, prepared)
         if prepared.placed and self.config.snap:
             prepared = self.snap(prepared)
         result = self.run_ink(prepared.ink, str(path), progress)
@@ -107,10 +110,23 @@ class Pipeline:
         result.timings["total_s"] += result.timings["preprocess_s"]
         return result
 
-    def run_diagram(self, path, progress: Optional[Callable[[float], None]] = None
-                    ) -> InferResult:
-        """A free-form diagram (not on the paper's 16-square grid)."""
-        raise InputError(f"{path}: diagram mode is not available yet")
+    def run_diagram(self, path, progress: Optional[Callable[[float], None]] = None,
+                    prepared: Optional[Prepared] = None) -> InferResult:
+        """A free-form diagram (not on the paper's 16-square grid): pipeline/diagram.py, its
+        network loaded on first use. `prepared`: the photo as auto mode already decoded it."""
+        t0 = time.perf_counter()
+        if self.diagrams is None:
+            self.diagrams = DiagramRunner(self.config, self.device)
+        if prepared is not None:
+            rgb, factor = prepared.input_rgb, prepared.input_factor
+        else:
+            rgb, factor = read_photo(path)
+        t1 = time.perf_counter()
+        result = InferResult(str(path), **self.diagrams.run(rgb, factor, progress),
+                             input_rgb=rgb, input_factor=factor)
+        result.timings["preprocess_s"] = t1 - t0
+        result.timings["total_s"] += t1 - t0
+        return result
 
     def snap(self, prepared: Prepared) -> Prepared:
         """A rescaled drawing registered onto the grid of parses of itself (register.py), its

@@ -61,3 +61,21 @@ class LikelihoodTrainConfig(LoopConfig):
     image_size: int = 128
     width: int = 32              # conv channels
     val_scenes: int = 100
+
+
+@dataclass(kw_only=True)
+class StrokeTrainConfig(LoopConfig):
+    """The stroke network's run (diagrams): the loop's options (LoopConfig) and these."""
+    lr: float = 2e-3
+    out: str = "runs/strokes.pt"
+    batch: int = 8
+    steps: int = 6000
+    warmup_steps: int = 200
+    crop: int = 256              # px, square training crops at the 1024-px scale
+    real: Optional[str] = None   # a folder of labelled real photos (`g2p data hdbpmn`); None:
+                                 # synthetic scenes alone
+    real_share: float = 0.5      # share of examples from `real` when given
+    init: Optional[str] = None   # warm start (fine-tuning): weights of this checkpoint
+    widths: str = "16,32,48,64,96"  # channels per scale, full resolution first
+    val_crops: int = 48          # held-out crops per source (synthetic; real writers)
+    val_every: int = 500

@@ -60,6 +60,7 @@ class LikelihoodTask:
     """The likelihood network as a loop.Task."""
     kind = "likelihood"
     clip = None
+    cpu_bf16 = False
 
     def __init__(self, config: LikelihoodTrainConfig):
         self.config = config

@@ -36,6 +36,7 @@ class Task(Protocol):
     config: LoopConfig
     kind: str                # checkpoint "kind": which network the file holds
     clip: Optional[float]    # gradient-norm clip (None: no clipping)
+    cpu_bf16: bool           # bfloat16 autocast on the CPU too (always on CUDA)
 
     def build(self) -> torch.nn.Module:
         """A fresh (or warm-started) network, on the CPU."""
@@ -155,7 +156,8 @@ def train(task: Task) -> dict:
         batch = [x.to(device, non_blocking=True) for x in next(data)]
         for group in optimizer.param_groups:
             group["lr"] = task.learning_rate(run.step, total)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with torch.autocast(device.type, dtype=torch.bfloat16,
+                            enabled=device.type == "cuda" or task.cpu_bf16):
             loss = task.loss(net, batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

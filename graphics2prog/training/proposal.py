@@ -113,6 +113,7 @@ class ProposalTask:
     """The proposal network as a loop.Task."""
     kind = "proposal"
     clip = 1.0
+    cpu_bf16 = False
 
     def __init__(self, config: TrainConfig):
         self.config = config

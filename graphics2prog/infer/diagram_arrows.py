@@ -1,0 +1,145 @@
+"""Arrows of a diagram from its stroke map: each arrowhead the network sees, followed back along
+the arrow strokes to where they end.
+
+Arrow and head strokes are bridged (dashes, small breaks) and thinned to a one-pixel skeleton;
+each head blob's tip is the skeleton end inside it, and the arrow's tail is the skeleton end
+farthest from it along the strokes (not another arrow's head). The walk between them, simplified
+to its bends, is the path. Strokes with no head at all are arrowless paths from end to end.
+An arrow is dashed when much of its walk has no ink under it before bridging.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from skimage.morphology import skeletonize
+
+from .stroke_maps import StrokeMaps
+
+ARROW, HEAD = 4, 5  # stroke classes (diagram_scenes.STROKE_CLASSES)
+NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+
+
+@dataclass(frozen=True)
+class ArrowConfig:
+    """Decoding settings, in pixels of the 1024-px reading."""
+    bridge: int = 9           # px: dilation that joins dashes and breaks
+    min_length: float = 12.0  # px: shorter walks are specks
+    min_head: int = 12        # px: least area of a head blob
+    bend: float = 4.0         # px: polyline simplification tolerance
+    dashed: float = 0.72      # ink under less of the walk than this: dashed
+
+
+@dataclass(frozen=True)
+class FoundArrow:
+    """A path in the pixels of the reading: points (x, y) tail to head."""
+    points: tuple
+    arrow: bool
+    dashed: bool
+
+
+def _skeleton(maps: StrokeMaps, config: ArrowConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(skeleton bool, raw arrow-or-head strokes bool)."""
+    raw = maps.of(ARROW) | maps.of(HEAD)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (config.bridge, config.bridge))
+    bridged = cv2.dilate(raw.astype(np.uint8), kernel)  # its skeleton runs down the middle
+    return skeletonize(bridged > 0), raw
+
+
+def _graph(skel: np.ndarray) -> dict:
+    """Skeleton pixel (row, col) -> its 8-connected skeleton neighbours."""
+    pixels = set(zip(*np.nonzero(skel)))
+    return {p: [(p[0] + dy, p[1] + dx) for dy, dx in NEIGHBOURS
+                if (p[0] + dy, p[1] + dx) in pixels] for p in pixels}
+
+
+def _walk(graph: dict, start) -> tuple[dict, dict]:
+    """Breadth-first distances and predecessors from `start` over the skeleton."""
+    dist, prev = {start: 0}, {start: None}
+    queue = deque([start])
+    while queue:
+        p = queue.popleft()
+        for q in graph[p]:
+            if q not in dist:
+                dist[q], prev[q] = dist[p] + 1, p
+                queue.append(q)
+    return dist, prev
+
+
+def _trace(prev: dict, end) -> list:
+    path = []
+    while end is not None:
+        path.append(end)
+        end = prev[end]
+    return path  # from `end` back to the walk's start
+
+
+def _head_blobs(heads: np.ndarray, min_head: int) -> list[np.ndarray]:
+    """(N, 2) row-col pixels of each head blob big enough to be one."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(heads.astype(np.uint8), 8)
+    return [np.argwhere(labels == b) for b in range(1, n)
+            if stats[b, cv2.CC_STAT_AREA] >= min_head]
+
+
+def _tip(blob: np.ndarray, walk: list, reach: int = 15) -> tuple:
+    """The head's tip: its pixel furthest along the direction the arrow arrives in (the last
+    `reach` px of the walk from the tail to the head)."""
+    end = np.array(walk[0], float)
+    before = np.array(walk[min(reach, len(walk) - 1)], float)
+    direction = end - before
+    if not direction.any():
+        return tuple(int(v) for v in end)
+    best = blob[int(np.argmax((blob - end) @ direction))]
+    return (int(best[0]), int(best[1]))
+
+
+def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
+    """A FoundArrow from a walk (tail first), or None for a speck."""
+    if len(pixels) < config.min_length:
+        return None
+    curve = np.array([[c, r] for r, c in pixels], np.int32).reshape(-1, 1, 2)
+    bends = cv2.approxPolyDP(curve, config.bend, False).reshape(-1, 2)
+    inked = np.mean([raw[r, c] for r, c in pixels])
+    points = tuple((int(x), int(y)) for x, y in bends)
+    return FoundArrow(points, arrow, bool(inked < config.dashed))
+
+
+def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, config: ArrowConfig) -> list:
+    """Arrows of one connected skeleton: one per head blob touching it, else one arrowless
+    path between its two ends farthest apart."""
+    ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
+    found = []
+    for blob in blobs:
+        inside = {tuple(p) for p in blob}
+        start = min(graph, key=lambda p: 0 if p in inside else 1)
+        dist, _ = _walk(graph, start)
+        tails = [p for p in ends if p not in inside and p in dist] or [max(dist, key=dist.get)]
+        dist, prev = _walk(graph, max(tails, key=dist.get))
+        entry = min((p for p in inside if p in dist), key=dist.get, default=start)
+        walk = _trace(prev, entry)  # entry back to the tail
+        pixels = walk[::-1] + [_tip(blob, walk)]
+        found.append(_as_arrow(pixels, raw, True, config))
+    if not blobs:
+        dist, _ = _walk(graph, ends[0])
+        far = max(dist, key=dist.get)
+        dist, prev = _walk(graph, far)
+        found.append(_as_arrow(_trace(prev, max(dist, key=dist.get))[::-1], raw, False, config))
+    return [a for a in found if a is not None]
+
+
+def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig()) -> list[FoundArrow]:
+    """Every arrow (and arrowless connector) of the stroke map (module doc)."""
+    skel, raw = _skeleton(maps, config)
+    graph = _graph(skel)
+    n, labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
+    parts: dict[int, dict] = {}
+    for p, q in graph.items():
+        parts.setdefault(int(labels[p]), {})[p] = q
+    blobs = _head_blobs(maps.of(HEAD), config.min_head)
+    found = []
+    for part in parts.values():
+        touching = [b for b in blobs if any(tuple(p) in part for p in b)]
+        found.extend(_component_arrows(part, touching, raw, config))
+    return found

@@ -1,0 +1,151 @@
+"""Shapes of a diagram from its stroke map: every region closed by strokes of one kind
+(rectangle, ellipse, diamond) is a candidate, and the candidates the network's own
+probabilities trace all the way round are kept.
+
+A box's inside is a hole in its outline's strokes, so holes give boxes of any size, lanes
+inside containers and containers around them (a container's outer contour) alike. Outlines
+drawn with a gap, or broken where an arrow or a word touches them, are closed first (strokes of
+other kinds right beside the outline count as outline, then a morphological closing). The check
+is a likelihood: the share of the candidate's ideal outline, drawn at its box, along which the
+network sees that kind of stroke. Candidates of different kinds on the same region compete by
+that score.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .stroke_maps import StrokeMaps
+
+KINDS = {1: "rectangle", 2: "ellipse", 3: "diamond"}  # stroke class -> shape kind
+
+
+@dataclass(frozen=True)
+class ShapeConfig:
+    """Decoding settings, in pixels of the 1024-px reading."""
+    closings: tuple = (3, 7, 13)  # closing sizes tried to seal gaps in outlines
+    stroke: int = 2             # px: a hole lies this far inside its outline's outer edge
+    enclosed: float = 0.5       # an outer contour is a box when its holes cover this share
+    min_side: float = 9.0       # px: smaller regions are letters or specks
+    support: float = 0.62       # least share of the ideal outline the network must see
+    reach: int = 3              # px: how far from the ideal outline a stroke may wander
+    overlap: float = 0.6        # IoU above which two candidates are the same shape
+    roundness: float = 0.45     # corner support below this: rounded corners
+
+
+@dataclass(frozen=True)
+class FoundShape:
+    """A shape in the pixels of the reading: kind, box (x1, y1, x2, y2) and its score."""
+    kind: str
+    box: tuple
+    score: float
+    rounded: bool = False
+
+
+def ideal_outline(kind: str, box, shape: tuple[int, int], width: int = 1) -> np.ndarray:
+    """uint8 mask of the outline a shape of `kind` drawn in `box` would have."""
+    mask = np.zeros(shape, np.uint8)
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    if kind == "ellipse":
+        cv2.ellipse(mask, (((x1 + x2) / 2, (y1 + y2) / 2), (x2 - x1, y2 - y1), 0), 255, width)
+    elif kind == "diamond":
+        cx, cy = (x1 + x2) // 2, (y1 + y2) // 2
+        pts = np.array([[cx, y1], [x2, cy], [cx, y2], [x1, cy]], np.int32)
+        cv2.polylines(mask, [pts], True, 255, width)
+    else:
+        cv2.rectangle(mask, (x1, y1), (x2, y2), 255, width)
+    return mask
+
+
+def _outline_strokes(maps: StrokeMaps, cls: int, near: int) -> np.ndarray:
+    """Pixels of class `cls`, plus strokes of any other kind right beside them (where an arrow
+    or a word touches the outline), uint8 0/255."""
+    own = maps.of(cls).astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * near + 1, 2 * near + 1))
+    beside = cv2.dilate(own, kernel) & (maps.labels > 0)
+    return (own | beside).astype(np.uint8) * 255
+
+
+def _regions(strokes: np.ndarray, closing: int, config: ShapeConfig) -> list[tuple]:
+    """Boxes of the holes and outer contours of the closed strokes."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (closing, closing))
+    closed = cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, kernel)
+    contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    links = hierarchy[0]  # per contour: next, previous, first child, parent
+    holes = np.zeros(len(contours))
+    for i, c in enumerate(contours):
+        if links[i][3] != -1:
+            holes[links[i][3]] += cv2.contourArea(c)
+    boxes = []
+    for i, c in enumerate(contours):
+        x, y, w, h = cv2.boundingRect(c)
+        if min(w, h) < config.min_side:
+            continue
+        hole = links[i][3] != -1
+        if not hole and holes[i] < config.enclosed * w * h:
+            continue  # an outer contour that encloses little (a bracket, a line) is no box
+        grow = config.stroke if hole else 0  # a hole lies inside its outline's strokes
+        boxes.append((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow))
+    return boxes
+
+
+def outline_support(prob: np.ndarray, kind: str, box, reach: int) -> float:
+    """Share of the ideal outline of `kind` at `box` along which `prob` (max-filtered over
+    `reach` px) says the stroke is there: the candidate's likelihood."""
+    outline = ideal_outline(kind, box, prob.shape) > 0
+    if not outline.any():
+        return 0.0
+    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    seen = cv2.dilate(prob, kernel)
+    return float((seen[outline] > 0.5).mean())
+
+
+def _corner_support(prob: np.ndarray, box, reach: int) -> float:
+    """How much stroke the network sees at the box's four exact corners (low: rounded)."""
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    h, w = prob.shape
+    values = []
+    for cx, cy in ((x1, y1), (x2, y1), (x1, y2), (x2, y2)):
+        patch = prob[max(0, cy - reach):min(h, cy + reach + 1),
+                     max(0, cx - reach):min(w, cx + reach + 1)]
+        values.append(float(patch.max(initial=0.0)))
+    return float(np.mean(values))
+
+
+def iou(a, b) -> float:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    inter = ix * iy
+    area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / area
+
+
+def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
+    """Every supported candidate of every kind, best first."""
+    found = []
+    for cls, kind in KINDS.items():
+        strokes = _outline_strokes(maps, cls, config.reach)
+        prob = maps.probs[cls]
+        boxes = {b: k for k in reversed(config.closings) for b in _regions(strokes, k, config)}
+        for box, closing in boxes.items():
+            score = outline_support(prob, kind, box, config.reach)
+            if score >= config.support:
+                rounded = (kind == "rectangle"
+                           and _corner_support(prob, box, config.stroke) < config.roundness)
+                found.append((closing, FoundShape(kind, box, score, rounded)))
+    return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]
+
+
+def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[FoundShape]:
+    """The diagram's shapes, best supported first, one per region (module doc)."""
+    kept: list[FoundShape] = []
+    for s in _candidates(maps, config):  # best first; on ties, the least closed
+        if all(iou(s.box, k.box) < config.overlap for k in kept):
+            kept.append(s)
+    return kept

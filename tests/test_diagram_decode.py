@@ -1,0 +1,107 @@
+"""The diagram decoders on hand-made stroke maps: regions closed by one kind of stroke become
+shapes, arrow strokes with a head become arrows, tail to head; and the grid they land on."""
+import cv2
+import numpy as np
+import pytest
+
+from graphics2prog.infer.diagram import ToGrid, arrow_primitive, grid_transform, shape_primitive
+from graphics2prog.infer.diagram_arrows import ARROW, HEAD, find_arrows
+from graphics2prog.infer.diagram_shapes import FoundShape, find_shapes, iou
+from graphics2prog.infer.stroke_maps import StrokeMaps
+from graphics2prog.shapes import Diamond, Polyline
+from graphics2prog.spec import Circle, Rectangle
+
+RECT, ELLIPSE, DIAMOND = 1, 2, 3
+
+
+def maps_of(labels: np.ndarray) -> StrokeMaps:
+    """Stroke maps whose probabilities are certain of the given labels."""
+    probs = np.stack([(labels == c).astype(np.float32) for c in range(8)])
+    return StrokeMaps(probs, labels, 1.0)
+
+
+def canvas() -> np.ndarray:
+    return np.zeros((300, 400), np.uint8)
+
+
+def test_rectangle_ellipse_and_diamond_are_found_by_kind():
+    labels = canvas()
+    cv2.rectangle(labels, (20, 30), (140, 110), RECT, 2)
+    cv2.ellipse(labels, ((250, 70), (60, 60), 0), ELLIPSE, 2)
+    pts = np.array([[330, 150], [380, 200], [330, 250], [280, 200]], np.int32)
+    cv2.polylines(labels, [pts], True, DIAMOND, 2)
+    found = {s.kind: s for s in find_shapes(maps_of(labels))}
+    assert set(found) == {"rectangle", "ellipse", "diamond"}
+    assert iou(found["rectangle"].box, (20, 30, 140, 110)) > 0.9
+    assert iou(found["ellipse"].box, (220, 40, 280, 100)) > 0.85
+    assert iou(found["diamond"].box, (280, 150, 380, 250)) > 0.85
+
+
+def test_a_gap_in_an_outline_is_closed_and_letters_are_not_shapes():
+    labels = canvas()
+    cv2.rectangle(labels, (50, 50), (250, 200), RECT, 2)
+    labels[50:53, 120:126] = 0          # a 6-px gap in the top side
+    cv2.circle(labels, (150, 120), 6, 6, 1)  # an "o" written inside: text, not a shape
+    shapes = find_shapes(maps_of(labels))
+    assert [s.kind for s in shapes] == ["rectangle"]
+    assert iou(shapes[0].box, (50, 50, 250, 200)) > 0.9
+
+
+def test_an_open_bracket_is_no_box():
+    labels = canvas()
+    cv2.polylines(labels, [np.array([[140, 40], [40, 40], [40, 200], [140, 200]])], False,
+                  RECT, 2)
+    assert find_shapes(maps_of(labels)) == []
+
+
+def test_a_bent_arrow_runs_tail_to_head_with_its_bend():
+    labels = canvas()
+    cv2.polylines(labels, [np.array([[30, 50], [200, 50], [200, 250]])], False, ARROW, 2)
+    cv2.polylines(labels, [np.array([[190, 235], [200, 250], [210, 235]])], False, HEAD, 2)
+    labels[238:251, 198:203] = HEAD
+    arrows = find_arrows(maps_of(labels))
+    assert len(arrows) == 1
+    a = arrows[0]
+    assert a.arrow and not a.dashed
+    assert np.hypot(*np.subtract(a.points[0], (30, 50))) < 6
+    assert np.hypot(*np.subtract(a.points[-1], (200, 250))) < 6
+    assert any(np.hypot(*np.subtract(p, (200, 50))) < 8 for p in a.points[1:-1])
+
+
+def test_dashes_make_a_dashed_arrow():
+    labels = canvas()
+    for x in range(20, 290, 14):
+        cv2.line(labels, (x, 100), (x + 6, 100), ARROW, 2)
+    cv2.polylines(labels, [np.array([[300, 92], [314, 100], [300, 108]])], False, HEAD, 2)
+    labels[98:103, 290:315] = HEAD
+    arrows = find_arrows(maps_of(labels))
+    assert len(arrows) == 1 and arrows[0].dashed
+    assert arrows[0].points[-1][0] > arrows[0].points[0][0]  # pointing right
+
+
+def test_strokes_without_a_head_are_an_arrowless_path():
+    labels = canvas()
+    cv2.line(labels, (40, 150), (300, 150), ARROW, 2)
+    arrows = find_arrows(maps_of(labels))
+    assert len(arrows) == 1 and not arrows[0].arrow
+
+
+def test_image_from_grid_is_the_photo_long_side_over_the_cells():
+    m = grid_transform(1000, 2000, 200)
+    assert np.allclose(m, [[10, 0, 0], [0, -10, 1000], [0, 0, 1]])
+    g = ToGrid(0.5, m)  # read at half the photo's size
+    assert (g.x(100), g.y(0)) == (20, 100)   # photo (200, 0): top edge
+    col, row, w = m @ np.array([g.x(100), g.y(300), 1.0])
+    assert (col / w, row / w) == pytest.approx((200, 600))
+
+
+def test_found_shapes_become_primitives_on_the_grid():
+    g = ToGrid(1.0, grid_transform(100, 100, 100))
+    assert shape_primitive(FoundShape("rectangle", (10, 20, 30, 60), 1.0, True), g) == \
+        Rectangle(10, 40, 30, 80, True)
+    assert shape_primitive(FoundShape("ellipse", (10, 10, 30, 30), 1.0), g) == Circle(20, 80, 10)
+    assert shape_primitive(FoundShape("diamond", (10, 10, 30, 20), 1.0), g) == \
+        Diamond(20, 85, 10, 5)
+    path = arrow_primitive(type("A", (), {"points": ((0, 0), (0, 0), (50, 0)), "arrow": True,
+                                          "dashed": False})(), g)
+    assert path == Polyline(((0, 100), (50, 100)), True, False)
