@@ -59,6 +59,7 @@ class DiagramConfig:
     gateway_mark_p: float = 0.6                     # an X or + inside a diamond
     chain_p: float = 0.85                           # neighbours in a row are joined
     cross_edges: float = 0.8                        # arrows between rows, per row
+    loop_p: float = 0.15                            # a row has an arrow looping back
     diagonal_p: float = 0.1
     dashed_p: float = 0.15
     headless_p: float = 0.05
@@ -66,7 +67,7 @@ class DiagramConfig:
     box_label_p: float = 0.9
     side_label_p: float = 0.6                       # words beside a circle or diamond
     arrow_label_p: float = 0.25
-    line_height: tuple[float, float] = (0.012, 0.026)  # a line of words / canvas long side
+    line_height: tuple[float, float] = (0.016, 0.034)  # a line of words / canvas long side
     free_words: tuple[int, int] = (0, 4)
     stray_marks: tuple[int, int] = (0, 3)
 
@@ -354,14 +355,21 @@ def _store(b: _Builder, n: _Node) -> None:
 # ---------------------------------------------------------------- arrows
 
 def _route(b: _Builder, a: _Node, c: _Node, dashed: bool) -> list[tuple[int, int]]:
-    """Points of an arrow from node a to node c: straight, orthogonal with bends or diagonal
-    (solid ones only for short hops)."""
+    """Points of an arrow from node a to node c: straight, orthogonal with bends (round the
+    row's nodes when it loops back) or diagonal (solid ones only for short hops)."""
     rng = b.rng
     near = math.dist((a.x, a.y), (c.x, c.y)) < 0.25 * max(b.width, b.height)
     if rng.random() < b.cfg.diagonal_p and (dashed or near):
         side = ("right", "left") if c.x >= a.x else ("left", "right")
         return [a.port(side[0]), c.port(side[1])]
-    if abs(c.y - a.y) <= min(a.hh, c.hh) and abs(c.x - a.x) > a.hw + c.hw:
+    same_row = abs(c.y - a.y) <= min(a.hh, c.hh)
+    if same_row and c.x < a.x - a.hw - c.hw and rng.random() < 0.8:   # a loop back, round
+        side = "bottom" if rng.random() < 0.6 else "top"
+        sign = -1 if side == "bottom" else 1
+        y = sign * max(sign * a.port(side)[1], sign * c.port(side)[1]) + sign * int(
+            rng.integers(2, 5))
+        return [a.port(side), (a.x, y), (c.x, y), c.port(side)]
+    if same_row and abs(c.x - a.x) > a.hw + c.hw:
         side = ("right", "left") if c.x > a.x else ("left", "right")
         (ax, ay), (cx, cy) = a.port(side[0]), c.port(side[1])
         if ay == cy or rng.random() < 0.5:
@@ -390,14 +398,17 @@ def _clear(pts, nodes: list[_Node], ends: tuple) -> bool:
 
 
 def _pairs(b: _Builder, nodes: list[_Node]) -> list[tuple[_Node, _Node]]:
-    """Which nodes an arrow joins (each pair once): row neighbours left to right, and some
-    across rows."""
+    """Which nodes an arrow joins (each pair once): row neighbours left to right, some loops
+    back along a row, and some across rows."""
     rng, cfg = b.rng, b.cfg
     out = []
     rows = sorted({(n.region, n.row) for n in nodes})
     for key in rows:
         row = sorted((n for n in nodes if (n.region, n.row) == key), key=lambda n: n.x)
         out += [(p, q) for p, q in zip(row, row[1:]) if rng.random() < cfg.chain_p]
+        if len(row) >= 3 and rng.random() < cfg.loop_p:
+            i = int(rng.integers(0, len(row) - 2))
+            out.append((row[int(rng.integers(i + 2, len(row)))], row[i]))
     for _ in range(rng.poisson(cfg.cross_edges * len(rows))):
         i, j = rng.choice(len(nodes), 2, replace=len(nodes) < 2)
         if i != j and not {(nodes[i], nodes[j]), (nodes[j], nodes[i])} & set(out):
