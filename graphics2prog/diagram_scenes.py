@@ -43,18 +43,23 @@ class DiagramConfig:
     margin: tuple[int, int] = (2, 6)                # empty border of the canvas
     blank_p: float = 0.03                           # nothing drawn at all
     words_only_p: float = 0.05                      # only words, no diagram
-    pool_p: float = 0.35                            # the nodes sit in a pool (container)
-    two_pools_p: float = 0.3                        # of pooled diagrams: two pools, one above
+    pool_p: float = 0.55                            # the nodes sit in a pool (container)
+    two_pools_p: float = 0.5                        # of pooled diagrams: two pools, one above
+    collapsed_p: float = 0.4                        # of two pools: one is a bare named band
     max_lanes: int = 4
     lane_header_p: float = 0.5                      # lanes get their own header strip
-    node_weights: tuple[float, ...] = (0.2, 0.3, 0.22, 0.06, 0.14, 0.05, 0.03)  # NODE_KINDS
-    box_half_max: float = 0.1                       # a box's half width / canvas long side
-    round_half_max: float = 0.035                   # a circle's radius, a diamond's, an icon's
+    node_weights: tuple[float, ...] = (0.1, 0.32, 0.25, 0.06, 0.18, 0.06, 0.03)  # NODE_KINDS
+    # sizes / canvas long side, 5-95 % of hdBPMN's training tasks, events and gateways
+    box_half: tuple[float, float] = (0.028, 0.08)           # a box's half width
+    box_half_height: tuple[float, float] = (0.016, 0.043)
+    round_half: tuple[float, float] = (0.01, 0.026)         # a circle's or diamond's radius
+    typical_nodes: int = 15                         # with fewer, nodes and words are larger
     double_circle_p: float = 0.3
     icon_p: float = 0.35                            # an icon inside a circle
     gateway_mark_p: float = 0.6                     # an X or + inside a diamond
     chain_p: float = 0.85                           # neighbours in a row are joined
     cross_edges: float = 0.8                        # arrows between rows, per row
+    loop_p: float = 0.15                            # a row has an arrow looping back
     diagonal_p: float = 0.1
     dashed_p: float = 0.15
     headless_p: float = 0.05
@@ -62,7 +67,7 @@ class DiagramConfig:
     box_label_p: float = 0.9
     side_label_p: float = 0.6                       # words beside a circle or diamond
     arrow_label_p: float = 0.25
-    line_height: tuple[float, float] = (0.014, 0.03)  # a line of words / canvas long side
+    line_height: tuple[float, float] = (0.016, 0.034)  # a line of words / canvas long side
     free_words: tuple[int, int] = (0, 4)
     stray_marks: tuple[int, int] = (0, 3)
 
@@ -115,6 +120,8 @@ class _Builder:
         self.rng, self.cfg, self.width, self.height = rng, config, width, height
         self.items: list[tuple[Primitive, int]] = []
         self.taken: list[tuple[float, float, float, float]] = []
+        self.bands: list[tuple[int, int, int, int]] = []   # collapsed pools
+        self.zoom = 1.0   # node and word sizes / those of a typical diagram
         self.line_height = rng.uniform(*config.line_height) * max(width, height)
 
     def add(self, p: Primitive, cls: int) -> None:
@@ -170,6 +177,7 @@ def sample_diagram(rng: np.random.Generator, config: DiagramConfig = DiagramConf
             _draw_node(b, node)
         paths = _edges(b, nodes)
         _joins(b, nodes, paths)
+        _band_flows(b, nodes)
         _node_labels(b, nodes)
         _arrow_labels(b, paths)
     for _ in range(int(rng.integers(config.free_words[0], config.free_words[1] + 1))):
@@ -194,12 +202,20 @@ def _regions(b: _Builder) -> list[tuple[float, float, float, float, bool]]:
     x1, y1, x2, y2 = m, m, b.width - m, b.height - m
     if rng.random() >= cfg.pool_p:
         return [(x1, y1, x2, y2, False)]
+    boxes = [(x1, y1, x2, y2)]
     if rng.random() < cfg.two_pools_p and y2 - y1 > 30:
-        split = round(rng.uniform(0.4, 0.6) * (y2 - y1)) + y1
         gap = int(rng.integers(1, 4))
-        boxes = [(x1, split + gap, x2, y2), (x1, y1, x2, split - gap)]
-    else:
-        boxes = [(x1, y1, x2, y2)]
+        if rng.random() < cfg.collapsed_p:   # one pool is a thin band: a partner's black box
+            band = max(3, round(rng.uniform(0.05, 0.1) * (y2 - y1)))
+            boxes = [(x1, y1 + band + gap, x2, y2), (x1, y1, x2, y1 + band)]
+            if rng.random() < 0.5:
+                boxes = [(x1, y1, x2, y2 - band - gap), (x1, y2 - band, x2, y2)]
+            b.box(*boxes.pop(), bool(rng.random() < 0.3), RECTANGLE)
+            b.bands.append(b.items[-1][0].extent())
+            _band_name(b, *b.bands[-1])
+        else:
+            split = round(rng.uniform(0.4, 0.6) * (y2 - y1)) + y1
+            boxes = [(x1, split + gap, x2, y2), (x1, y1, x2, split - gap)]
     header = max(2, round(rng.uniform(0.025, 0.05) * b.width))
     out = []
     for bx1, by1, bx2, by2 in boxes:
@@ -215,6 +231,9 @@ def _nodes(b: _Builder) -> list[_Node]:
     cfg, rng = b.cfg, b.rng
     regions = _regions(b)
     total = int(rng.integers(cfg.nodes[0], cfg.nodes[1] + 1))
+    # a few nodes fill the photo as many do: whoever takes it frames the drawing
+    b.zoom = float(np.clip(math.sqrt(cfg.typical_nodes / total), 0.8, 2.0))
+    b.line_height *= b.zoom
     nodes: list[_Node] = []
     for k, (x1, y1, x2, y2, pooled) in enumerate(regions):
         n = max(1, total // len(regions))
@@ -261,15 +280,15 @@ def _node(b: _Builder, left: float, right: float, bottom: float, top: float, row
     w, h = right - left, top - bottom
     p = np.asarray(cfg.node_weights, float)
     kind = NODE_KINDS[int(rng.choice(len(NODE_KINDS), p=p / p.sum()))]
-    long = max(b.width, b.height)
+    long = max(b.width, b.height) * b.zoom
     if kind in ("box", "rounded"):
-        hw = min(w * rng.uniform(0.2, 0.38), cfg.box_half_max * long)
-        hh = min(h * rng.uniform(0.18, 0.34), hw * rng.uniform(0.35, 0.9))
+        hw = min(rng.uniform(*cfg.box_half) * long, 0.42 * w)
+        hh = min(rng.uniform(*cfg.box_half_height) * long, 0.4 * h, 0.95 * hw)
     elif kind in ("circle", "diamond", "ellipse"):
-        hw = min(min(w, h) * rng.uniform(0.1, 0.25), cfg.round_half_max * long)
+        hw = min(rng.uniform(*cfg.round_half) * long, 0.3 * min(w, h))
         hh = hw * (rng.uniform(0.6, 0.9) if kind == "ellipse" else 1.0)
     else:   # data object or store: a small icon
-        hw = min(min(w, h) * rng.uniform(0.1, 0.18), cfg.round_half_max * long)
+        hw = min(0.8 * rng.uniform(*cfg.round_half) * long, 0.25 * min(w, h))
         hh = hw * rng.uniform(1.2, 1.6)
     hw, hh = max(1, round(hw)), max(1, round(hh))
     if kind in ("data", "store") and hw < 2:
@@ -335,13 +354,22 @@ def _store(b: _Builder, n: _Node) -> None:
 
 # ---------------------------------------------------------------- arrows
 
-def _route(b: _Builder, a: _Node, c: _Node) -> list[tuple[int, int]]:
-    """Points of an arrow from node a to node c: straight, orthogonal with bends or diagonal."""
+def _route(b: _Builder, a: _Node, c: _Node, dashed: bool) -> list[tuple[int, int]]:
+    """Points of an arrow from node a to node c: straight, orthogonal with bends (round the
+    row's nodes when it loops back) or diagonal (solid ones only for short hops)."""
     rng = b.rng
-    if rng.random() < b.cfg.diagonal_p:
+    near = math.dist((a.x, a.y), (c.x, c.y)) < 0.25 * max(b.width, b.height)
+    if rng.random() < b.cfg.diagonal_p and (dashed or near):
         side = ("right", "left") if c.x >= a.x else ("left", "right")
         return [a.port(side[0]), c.port(side[1])]
-    if abs(c.y - a.y) <= min(a.hh, c.hh) and abs(c.x - a.x) > a.hw + c.hw:
+    same_row = abs(c.y - a.y) <= min(a.hh, c.hh)
+    if same_row and c.x < a.x - a.hw - c.hw and rng.random() < 0.8:   # a loop back, round
+        side = "bottom" if rng.random() < 0.6 else "top"
+        sign = -1 if side == "bottom" else 1
+        y = sign * max(sign * a.port(side)[1], sign * c.port(side)[1]) + sign * int(
+            rng.integers(2, 5))
+        return [a.port(side), (a.x, y), (c.x, y), c.port(side)]
+    if same_row and abs(c.x - a.x) > a.hw + c.hw:
         side = ("right", "left") if c.x > a.x else ("left", "right")
         (ax, ay), (cx, cy) = a.port(side[0]), c.port(side[1])
         if ay == cy or rng.random() < 0.5:
@@ -370,14 +398,17 @@ def _clear(pts, nodes: list[_Node], ends: tuple) -> bool:
 
 
 def _pairs(b: _Builder, nodes: list[_Node]) -> list[tuple[_Node, _Node]]:
-    """Which nodes an arrow joins (each pair once): row neighbours left to right, and some
-    across rows."""
+    """Which nodes an arrow joins (each pair once): row neighbours left to right, some loops
+    back along a row, and some across rows."""
     rng, cfg = b.rng, b.cfg
     out = []
     rows = sorted({(n.region, n.row) for n in nodes})
     for key in rows:
         row = sorted((n for n in nodes if (n.region, n.row) == key), key=lambda n: n.x)
         out += [(p, q) for p, q in zip(row, row[1:]) if rng.random() < cfg.chain_p]
+        if len(row) >= 3 and rng.random() < cfg.loop_p:
+            i = int(rng.integers(0, len(row) - 2))
+            out.append((row[int(rng.integers(i + 2, len(row)))], row[i]))
     for _ in range(rng.poisson(cfg.cross_edges * len(rows))):
         i, j = rng.choice(len(nodes), 2, replace=len(nodes) < 2)
         if i != j and not {(nodes[i], nodes[j]), (nodes[j], nodes[i])} & set(out):
@@ -392,9 +423,9 @@ def _edges(b: _Builder, nodes: list[_Node]) -> list[list[tuple[int, int]]]:
     for a, c in _pairs(b, nodes):
         if rng.random() < 0.5 and a.region != c.region:
             a, c = c, a
-        pts = _route(b, a, c)
         dashed = a.region != c.region or "data" in (a.kind, c.kind) or "store" in (
             a.kind, c.kind) or rng.random() < cfg.dashed_p
+        pts = _route(b, a, c, dashed)
         if len(set(pts)) == len(pts) and _clear(pts, nodes, (a, c)):
             b.path(pts, ARROW, rng.random() >= cfg.headless_p, dashed)
             paths.append(pts)
@@ -415,6 +446,21 @@ def _joins(b: _Builder, nodes: list[_Node], paths: list) -> None:
         route = [start, (start[0], end[1]), end] if x1 != x2 else [start, (end[0], start[1]), end]
         if len(set(route)) == len(route) and _clear(route, nodes, (src,)):
             b.path(route, ARROW, bool(rng.random() < 0.5), bool(rng.random() < b.cfg.dashed_p))
+
+
+def _band_flows(b: _Builder, nodes: list[_Node]) -> None:
+    """Dashed message flows straight up or down between some nodes and a collapsed pool."""
+    rng = b.rng
+    for x1, y1, x2, y2 in b.bands:
+        for i in rng.permutation(len(nodes))[:int(rng.integers(0, 4))]:
+            n = nodes[i]
+            up = y1 > n.y
+            start = n.port("top" if up else "bottom")
+            route = [start, (start[0], y1 if up else y2)]
+            if rng.random() < 0.5:
+                route = route[::-1]
+            if _clear(route, nodes, (n,)):
+                b.path(route, ARROW, True, True)
 
 
 # ---------------------------------------------------------------- words
@@ -493,6 +539,16 @@ def _arrow_labels(b: _Builder, paths: list) -> None:
             box = _text_box(b, (x1 + x2) / 2 + 1, (y1 + y2) / 2, text, "right")
         if box is not None:
             b.add(box, TEXT)
+
+
+def _band_name(b: _Builder, x1: int, y1: int, x2: int, y2: int) -> None:
+    """A collapsed pool's name, written along its band."""
+    text = _words(b.rng, 1, (1, 2))
+    lh = min(b.line_height, 0.7 * (y2 - y1))
+    box = _text_box(b, b.rng.uniform(0.3, 0.7) * (x2 - x1) + x1, (y1 + y2) / 2, text, "inside",
+                    lh)
+    if box is not None:
+        b.add(box, TEXT)
 
 
 def _vertical_words(b: _Builder, x1: int, y1: int, x2: int, y2: int) -> None:

@@ -51,9 +51,9 @@ def _light(rng: np.random.Generator, look: PhotoLook) -> np.ndarray:
         1.0 - rng.uniform(0.0, 0.3) * ((xx - 0.5) ** 2 + (yy - 0.5) ** 2))
     if rng.random() < look.shadow_p:
         a, (px, py) = rng.uniform(0, 2 * math.pi), rng.uniform(0.3, 0.7, 2)
-        side = (xx - px) * math.cos(a) + (yy - py) * math.sin(a) + 0.04 * rng.standard_normal(
+        side = (xx - px) * math.cos(a) + (yy - py) * math.sin(a) + 0.015 * rng.standard_normal(
             xx.shape)
-        light *= 1.0 - rng.uniform(*look.shadow_depth) / (1.0 + np.exp(-side / 0.03))
+        light *= 1.0 - rng.uniform(*look.shadow_depth) / (1.0 + np.exp(-side / 0.05))
     light *= 1.0 + rng.uniform(*look.texture) * rng.standard_normal(xx.shape)
     return light.astype(np.float32)
 

@@ -6,7 +6,7 @@ pixels with its class, so the labels follow the noisy strokes exactly. Where str
 the later one wins, except that an arrow's body never covers an outline or a head; an arrow's
 barbs and the last stretch of its body near the tip are "head". The ink goes on paper (plain,
 or graph paper), the sheet is turned and seen in slight perspective, and photographed
-(photo_sim: uneven light, blur, sensor noise, JPEG); the labels follow the same warp.
+(diagram_photo.py: uneven light, blur, sensor noise, JPEG); the labels follow the same warp.
 """
 from __future__ import annotations
 
