@@ -371,30 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     _render_flags(sub.add_parser("render", help="render a spec to PNG, SVG or TikZ"))
     _sample_flags(sub.add_parser("sample", help="sample synthetic scenes"), objects)
 
-    p = sub.add_parser("data", help="synthetic training data")
-    data_sub = p.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
-    p = data_sub.add_parser("synth", help="write sharded synthetic scenes")
-    p.add_argument("--scenes", type=_positive_int, required=True, help="scenes to write")
-    p.add_argument("--out", required=True, help="folder for the shards and manifest.json")
-    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
-                   help="processes (this machine's CPUs)")
-    p.add_argument("--seed", type=int, default=0, help="seed of shard i is (seed, i)")
-    p.add_argument("--objects", type=_object_range, default=objects, help="A-B primitives")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=cmd_data_synth)
-    p = data_sub.add_parser("hdbpmn", help="label the strokes of annotated diagram photos for "
-                                           "`g2p train strokes --real`")
-    p.add_argument("split", help="a split folder: images/ and ground_truth.json (train/ only)")
-    p.add_argument("--out", required=True, help="folder for NAME.jpg + NAME.png label pairs")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=cmd_data_hdbpmn)
-    p = data_sub.add_parser("diagrams", help="write labelled diagram photos to look at")
-    p.add_argument("--n", type=_positive_int, required=True, help="diagrams to write")
-    p.add_argument("--out", required=True, help="folder for NAME.png, NAME-labels.png "
-                   "(stroke class per pixel) and NAME.json (the scene)")
-    p.add_argument("--seed", type=int, default=0, help="diagram i is seeded by (seed, i)")
-    p.add_argument("--long-side", type=_positive_int, default=1024, help="image size (px)")
-    p.set_defaults(run=cmd_data_diagrams)
+    _data_flags(sub.add_parser("data", help="training data: synthetic scenes and diagrams, "
+                                            "labelled photos"), objects)
 
     p = sub.add_parser("infer", help="drawing -> specs -> program")
     p.add_argument("drawing", help="image file (PNG, JPEG, ...): a scan or a photo")
@@ -444,6 +422,32 @@ def build_parser() -> argparse.ArgumentParser:
     _likelihood_flags(train_sub.add_parser("likelihood", help="the likelihood surrogate"))
     _stroke_flags(train_sub.add_parser("strokes", help="the diagram stroke network"))
     return parser
+
+
+def _data_flags(data, objects: str) -> None:
+    data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
+    p = data_sub.add_parser("synth", help="write sharded synthetic scenes")
+    p.add_argument("--scenes", type=_positive_int, required=True, help="scenes to write")
+    p.add_argument("--out", required=True, help="folder for the shards and manifest.json")
+    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="processes (this machine's CPUs)")
+    p.add_argument("--seed", type=int, default=0, help="seed of shard i is (seed, i)")
+    p.add_argument("--objects", type=_object_range, default=objects, help="A-B primitives")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_data_synth)
+    p = data_sub.add_parser("hdbpmn", help="label the strokes of annotated diagram photos for "
+                                           "`g2p train strokes --real`")
+    p.add_argument("split", help="a split folder: images/ and ground_truth.json (train/ only)")
+    p.add_argument("--out", required=True, help="folder for NAME.jpg + NAME.png label pairs")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_data_hdbpmn)
+    p = data_sub.add_parser("diagrams", help="write labelled diagram photos to look at")
+    p.add_argument("--n", type=_positive_int, required=True, help="diagrams to write")
+    p.add_argument("--out", required=True, help="folder for NAME.png, NAME-labels.png "
+                   "(stroke class per pixel) and NAME.json (the scene)")
+    p.add_argument("--seed", type=int, default=0, help="diagram i is seeded by (seed, i)")
+    p.add_argument("--long-side", type=_positive_int, default=1024, help="image size (px)")
+    p.set_defaults(run=cmd_data_diagrams)
 
 
 def _render_flags(p) -> None:
@@ -497,6 +501,8 @@ def _inference_flags(p, output: bool = True) -> None:
                    help="proposal network: a registered name or a checkpoint file")
     p.add_argument("--likelihood", metavar="NAME|FILE", default=d.likelihood,
                    help="likelihood network: a registered name, a checkpoint file, or 'pixel'")
+    p.add_argument("--strokes", metavar="NAME|FILE", default=d.strokes,
+                   help="diagram mode's stroke network: a registered name or a checkpoint file")
     p.add_argument("--seed", type=int, default=d.seed, help="seed of the search")
     p.add_argument("--rerank", action="store_true", default=d.rerank,
                    help="rerank the top specs by the program prior (SMC; off by default: "

@@ -16,7 +16,9 @@ def test_infer_json_has_the_documented_fields(g2p, examples):
     code, out, _ = g2p("infer", examples / "example-1.png", "--json", *FAST)
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"file", "specs", "program", "program_status", "timings"}
+    assert set(doc) == {"file", "specs", "program", "program_status", "timings",
+                        "image_from_grid", "labels", "mode"}
+    assert doc["labels"] == [] and doc["mode"] == "grid"  # no words on the paper's grid
     assert doc["specs"] and all({"primitives", "score"} <= set(s) for s in doc["specs"])
     scores = [s["score"] for s in doc["specs"]]
     assert scores == sorted(scores, reverse=True)

@@ -1,5 +1,6 @@
 """`choose_mode` and `--mode`: drawings on the paper's 16-square grid against free-form
 diagrams."""
+import json
 from dataclasses import replace
 
 import cv2
@@ -57,10 +58,11 @@ def test_a_large_canvas_drawing_is_a_diagram(tmp_path):
 def test_the_mode_flag_dispatches(tmp_path, g2p, examples):
     path = tmp_path / "diagram.png"
     large_diagram(path)
-    code, _, err = g2p("infer", path, *BEAM)  # auto: a diagram, whose reader is not here yet
-    assert code == 2 and "diagram mode is not available yet" in err and err.count("\n") == 1
-    code, _, err = g2p("infer", examples / "example-1.png", *BEAM, "--mode", "diagram")
-    assert code == 2 and "diagram mode is not available yet" in err
+    code, out, err = g2p("infer", path, *BEAM, "--json", "--no-text")  # auto: a diagram
+    assert code == 0, err
+    assert json.loads(out)["mode"] == "diagram"
+    code, out, err = g2p("infer", examples / "example-1.png", *BEAM, "--json")
+    assert code == 0 and json.loads(out)["mode"] == "grid"
     code, _, err = g2p("infer", path, "--mode", "plain")
     assert code == 2
     quick = load_pipeline(method="beam", beam=2, time_budget=1.0, snap=False, program=False,

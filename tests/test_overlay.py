@@ -66,7 +66,7 @@ def test_write_outputs_adds_overlay_png_only_when_the_result_knows_input_and_gri
     written = write_outputs(result_with(), tmp_path / "plain")
     assert not (tmp_path / "plain" / "overlay.png").exists()
     assert all(p.name != "overlay.png" for p in written)
-    half = write_outputs(result_with(input_rgb=WHITE), tmp_path / "half")
+    half = write_outputs(result_with(image_from_grid=None, input_rgb=WHITE), tmp_path / "half")
     assert not (tmp_path / "half" / "overlay.png").exists() and len(half) == len(written)
     written = write_outputs(result_with(input_rgb=WHITE, image_from_grid=IMAGE_FROM_GRID),
                             tmp_path / "both")

@@ -43,6 +43,7 @@ class InferResult:
     # (3, 3): grid (x, y, 1) -> the input image's (column, row, w) pixels (image/frames.py)
     input_rgb: Optional[np.ndarray] = None  # uint8 RGB of the input as decoded, EXIF applied;
     input_factor: float = 1.0  # its pixels per original pixel (< 1: a large JPEG, draft-decoded)
+    mode: str = "grid"         # which parser read it: grid (the paper's 16 squares) | diagram
 
     @property
     def best(self) -> Spec:
@@ -61,7 +62,7 @@ class InferResult:
                 "timings": {k: round(v, 4) for k, v in self.timings.items()},
                 "image_from_grid": [[float(f"{v:.6g}") + 0.0 for v in row]
                                     for row in self.image_from_grid],
-                "labels": labels_to_json(self.best)}
+                "labels": labels_to_json(self.best), "mode": self.mode}
 
 
 def resolve_device(name: str) -> torch.device:
@@ -123,7 +124,7 @@ class Pipeline:
             rgb, factor = read_photo(path)
         t1 = time.perf_counter()
         result = InferResult(str(path), **self.diagrams.run(rgb, factor, progress),
-                             input_rgb=rgb, input_factor=factor)
+                             input_rgb=rgb, input_factor=factor, mode="diagram")
         result.timings["preprocess_s"] = t1 - t0
         result.timings["total_s"] += t1 - t0
         return result
