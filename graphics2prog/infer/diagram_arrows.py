@@ -1,7 +1,7 @@
 """Arrows of a diagram from its stroke map: each arrowhead the network sees, followed back along
 the arrow strokes to where they end.
 
-Arrow and head strokes are bridged (dashes, small breaks) and thinned to a one-pixel skeleton;
+Arrow and head strokes (and outline strokes no found shape explains) are bridged (dashes, small breaks) and thinned to a one-pixel skeleton;
 each head blob's tip is the skeleton end inside it, and the arrow's tail is the skeleton end
 farthest from it along the strokes (not another arrow's head). The walk between them, simplified
 to its bends, is the path. Strokes with no head at all are arrowless paths from end to end.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -18,7 +19,7 @@ from skimage.morphology import skeletonize
 
 from .stroke_maps import StrokeMaps
 
-ARROW, HEAD = 4, 5  # stroke classes (diagram_scenes.STROKE_CLASSES)
+OUTLINE_FIRST, ARROW, HEAD = 1, 4, 5  # stroke classes (diagram_scenes.STROKE_CLASSES)
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 
 
@@ -40,9 +41,15 @@ class FoundArrow:
     dashed: bool
 
 
-def _skeleton(maps: StrokeMaps, config: ArrowConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(skeleton bool, raw arrow-or-head strokes bool)."""
-    raw = maps.of(ARROW) | maps.of(HEAD)
+def _skeleton(maps: StrokeMaps, config: ArrowConfig, explained: Optional[np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(skeleton bool, raw connector strokes bool): arrow and head strokes, and outline
+    strokes that no found shape explains (a line the network took for an outline is still a
+    connector); heads are kept even where they touch a shape."""
+    lines = (maps.labels >= OUTLINE_FIRST) & (maps.labels <= ARROW)
+    if explained is not None:
+        lines &= ~explained
+    raw = lines | maps.of(HEAD)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (config.bridge, config.bridge))
     bridged = cv2.dilate(raw.astype(np.uint8), kernel)  # its skeleton runs down the middle
     return skeletonize(bridged > 0), raw
@@ -129,9 +136,11 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, config: ArrowCo
     return [a for a in found if a is not None]
 
 
-def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig()) -> list[FoundArrow]:
-    """Every arrow (and arrowless connector) of the stroke map (module doc)."""
-    skel, raw = _skeleton(maps, config)
+def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
+                explained: Optional[np.ndarray] = None) -> list[FoundArrow]:
+    """Every arrow (and arrowless connector) of the stroke map (module doc); `explained`:
+    bool (H, W), the strokes the shapes found already account for."""
+    skel, raw = _skeleton(maps, config, explained)
     graph = _graph(skel)
     n, labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
     parts: dict[int, dict] = {}

@@ -142,6 +142,14 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]
 
 
+def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
+    """bool (H, W): the strokes the shapes account for, their ideal outlines `width` px wide."""
+    mask = np.zeros(shape, np.uint8)
+    for s in shapes:
+        mask |= ideal_outline(s.kind, s.box, shape, width)
+    return mask > 0
+
+
 def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[FoundShape]:
     """The diagram's shapes, best supported first, one per region (module doc)."""
     kept: list[FoundShape] = []
