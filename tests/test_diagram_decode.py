@@ -120,3 +120,17 @@ def test_a_line_taken_for_an_outline_is_still_an_arrow_once_the_boxes_are_explai
     arrows = find_arrows(maps, explained=explained_by(shapes, labels.shape, 11))
     assert len(arrows) == 1 and arrows[0].arrow
     assert arrows[0].points[0][0] < 135 and arrows[0].points[-1][0] > 250
+
+
+def test_a_double_ring_and_a_crossed_diamond_are_one_shape_each():
+    labels = canvas()
+    cv2.ellipse(labels, ((100, 100), (70, 70), 0), ELLIPSE, 2)
+    cv2.ellipse(labels, ((100, 100), (56, 56), 0), ELLIPSE, 2)
+    pts = np.array([[280, 50], [340, 110], [280, 170], [220, 110]], np.int32)
+    cv2.polylines(labels, [pts], True, DIAMOND, 2)
+    cv2.line(labels, (250, 80), (310, 140), DIAMOND, 2)   # the cross inside
+    cv2.line(labels, (310, 80), (250, 140), DIAMOND, 2)
+    shapes = sorted(find_shapes(maps_of(labels)), key=lambda s: s.kind)
+    assert [s.kind for s in shapes] == ["diamond", "ellipse"]
+    assert iou(shapes[0].box, (220, 50, 340, 170)) > 0.85
+    assert iou(shapes[1].box, (65, 65, 135, 135)) > 0.85

@@ -27,7 +27,7 @@ NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 
 class ArrowConfig:
     """Decoding settings, in pixels of the 1024-px reading."""
     bridge: int = 9           # px: dilation that joins dashes and breaks
-    min_length: float = 12.0  # px: shorter walks are specks
+    min_length: float = 20.0  # px: shorter walks are specks
     min_head: int = 12        # px: least area of a head blob
     bend: float = 4.0         # px: polyline simplification tolerance
     dashed: float = 0.72      # ink under less of the walk than this: dashed

@@ -27,12 +27,14 @@ class ShapeConfig:
     """Decoding settings, in pixels of the 1024-px reading."""
     closings: tuple = (3, 7, 13)  # closing sizes tried to seal gaps in outlines
     stroke: int = 2             # px: a hole lies this far inside its outline's outer edge
-    enclosed: float = 0.5       # an outer contour is a box when its holes cover this share
+    enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
     min_side: float = 9.0       # px: smaller regions are letters or specks
     support: float = 0.62       # least share of the ideal outline the network must see
     reach: int = 3              # px: how far from the ideal outline a stroke may wander
     overlap: float = 0.6        # IoU above which two candidates are the same shape
     roundness: float = 0.45     # corner support below this: rounded corners
+    border: int = 3             # px: a region reaching this near the picture's edge is the
+                                # sheet's edge or a shape cut off by the picture, not a shape
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def _regions(strokes: np.ndarray, closing: int, config: ShapeConfig) -> list[tup
         if min(w, h) < config.min_side:
             continue
         hole = links[i][3] != -1
-        if not hole and holes[i] < config.enclosed * w * h:
+        if not hole and holes[i] < config.enclosed * cv2.contourArea(c):
             continue  # an outer contour that encloses little (a bracket, a line) is no box
         grow = config.stroke if hole else 0  # a hole lies inside its outline's strokes
         boxes.append((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow))
@@ -133,7 +135,11 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
         strokes = _outline_strokes(maps, cls, config.reach)
         prob = maps.probs[cls]
         boxes = {b: k for k in reversed(config.closings) for b in _regions(strokes, k, config)}
+        h, w = strokes.shape
         for box, closing in boxes.items():
+            if (min(box[0], box[1]) < config.border or box[2] >= w - config.border
+                    or box[3] >= h - config.border):
+                continue
             score = outline_support(prob, kind, box, config.reach)
             if score >= config.support:
                 rounded = (kind == "rectangle"
@@ -150,10 +156,31 @@ def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -
     return mask > 0
 
 
+def _inside(inner, outer) -> bool:
+    """Whether box `inner`'s centre lies in box `outer` and `inner` is the smaller."""
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    smaller = (inner[2] - inner[0]) * (inner[3] - inner[1]) < \
+        (outer[2] - outer[0]) * (outer[3] - outer[1])
+    return smaller and outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
+
+
+def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
+    """Two candidates for one shape: boxes that overlap much, or, for a circle or diamond,
+    one inside another of its kind (a double ring, the parts a marker cuts a diamond into);
+    rectangles nest for real (lanes in a pool, boxes in a lane)."""
+    if iou(s.box, k.box) >= config.overlap:
+        return True
+    return s.kind == k.kind != "rectangle" and (_inside(s.box, k.box) or _inside(k.box, s.box))
+
+
 def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[FoundShape]:
-    """The diagram's shapes, best supported first, one per region (module doc)."""
+    """The diagram's shapes, one per region (module doc): of the candidates for one shape the
+    best supported, and of a circle or diamond the outermost."""
     kept: list[FoundShape] = []
     for s in _candidates(maps, config):  # best first; on ties, the least closed
-        if all(iou(s.box, k.box) < config.overlap for k in kept):
+        twins = [k for k in kept if _same_shape(s, k, config)]
+        if not twins:
             kept.append(s)
+        elif all(k.kind == s.kind != "rectangle" and _inside(k.box, s.box) for k in twins):
+            kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
     return kept
