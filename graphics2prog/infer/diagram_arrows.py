@@ -1,11 +1,13 @@
 """Arrows of a diagram from its stroke map: each arrowhead the network sees, followed back along
 the arrow strokes to where they end.
 
-Arrow and head strokes (and outline strokes no found shape explains) are bridged (dashes, small breaks) and thinned to a one-pixel skeleton;
-each head blob's tip is the skeleton end inside it, and the arrow's tail is the skeleton end
-farthest from it along the strokes (not another arrow's head). The walk between them, simplified
-to its bends, is the path. Strokes with no head at all are arrowless paths from end to end.
-An arrow is dashed when much of its walk has no ink under it before bridging.
+Arrow and head strokes (and outline strokes no found shape explains) are bridged (dashes,
+small breaks) and thinned to a one-pixel skeleton. Each head blob's tip is its point furthest
+along the arriving stroke, and the arrow's tail is the skeleton end farthest from it along the
+strokes (not another arrow's head); other ends on branches of their own are the tails of
+arrows that merge before the head. The walk between them, simplified to its bends, is the
+path. Strokes with no head at all are arrowless paths from end to end. An arrow is dashed
+when much of its walk has no ink under it before bridging.
 """
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 
 class ArrowConfig:
     """Decoding settings, in pixels of the 1024-px reading."""
     bridge: int = 9           # px: dilation that joins dashes and breaks
-    min_length: float = 20.0  # px: shorter walks are specks
+    min_length: float = 20.0  # px: shorter walks without a head are specks
+    min_arrow: float = 8.0    # px: shorter walks to a head are specks
+    spur: int = 12            # px: a branch shorter than this off a skeleton is a spur
     min_head: int = 12        # px: least area of a head blob
     bend: float = 4.0         # px: polyline simplification tolerance
     dashed: float = 0.72      # ink under less of the walk than this: dashed
@@ -104,7 +108,7 @@ def _tip(blob: np.ndarray, walk: list, reach: int = 15) -> tuple:
 
 def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
     """A FoundArrow from a walk (tail first), or None for a speck."""
-    if len(pixels) < config.min_length:
+    if len(pixels) < (config.min_arrow if arrow else config.min_length):
         return None
     curve = np.array([[c, r] for r, c in pixels], np.int32).reshape(-1, 1, 2)
     bends = cv2.approxPolyDP(curve, config.bend, False).reshape(-1, 2)
@@ -113,21 +117,43 @@ def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
     return FoundArrow(points, arrow, bool(inked < config.dashed))
 
 
+def _branch_length(graph: dict, end, limit: int) -> int:
+    """Pixels from a skeleton end to its first fork, counted up to `limit`."""
+    n, prev, p = 0, None, end
+    while n < limit:
+        onward = [q for q in graph[p] if q != prev]
+        if len(onward) != 1:
+            break
+        prev, p, n = p, onward[0], n + 1
+    return n
+
+
+def _tails(graph: dict, ends: list, dist: dict, config: ArrowConfig) -> list:
+    """The tails of arrows sharing a head: the skeleton end farthest from it, and any other end
+    on a branch of its own (arrows that merge before one head), not a skeleton's spur."""
+    if not ends:
+        return [max(dist, key=dist.get)]
+    far = max(ends, key=dist.get)
+    return [far] + [e for e in ends if e != far and dist[e] >= config.min_length
+                    and _branch_length(graph, e, config.spur) >= config.spur]
+
+
 def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, config: ArrowConfig) -> list:
-    """Arrows of one connected skeleton: one per head blob touching it, else one arrowless
-    path between its two ends farthest apart."""
+    """Arrows of one connected skeleton: for each head blob touching it, one from each tail
+    (`_tails`); with no head, one arrowless path between its two ends farthest apart."""
     ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
+    heads = set().union(*({tuple(p) for p in b} for b in blobs))
     found = []
     for blob in blobs:
         inside = {tuple(p) for p in blob}
         start = min(graph, key=lambda p: 0 if p in inside else 1)
         dist, _ = _walk(graph, start)
-        tails = [p for p in ends if p not in inside and p in dist] or [max(dist, key=dist.get)]
-        dist, prev = _walk(graph, max(tails, key=dist.get))
-        entry = min((p for p in inside if p in dist), key=dist.get, default=start)
-        walk = _trace(prev, entry)  # entry back to the tail
-        pixels = walk[::-1] + [_tip(blob, walk)]
-        found.append(_as_arrow(pixels, raw, True, config))
+        for tail in _tails(graph, [p for p in ends if p not in heads and p in dist], dist,
+                           config):
+            reach, prev = _walk(graph, tail)
+            entry = min((p for p in inside if p in reach), key=reach.get, default=start)
+            walk = _trace(prev, entry)  # entry back to the tail
+            found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
     if not blobs:
         dist, _ = _walk(graph, ends[0])
         far = max(dist, key=dist.get)
