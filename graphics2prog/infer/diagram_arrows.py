@@ -32,6 +32,8 @@ class ArrowConfig:
     min_length: float = 20.0  # px: shorter walks without a head are specks
     min_arrow: float = 8.0    # px: shorter walks to a head are specks
     spur: int = 12            # px: a branch shorter than this off a skeleton is a spur
+    max_tails: int = 3        # most arrows that merge before one head
+    tail_share: float = 0.4   # a merging arrow's tail lies at least this share as far away
     min_head: int = 12        # px: least area of a head blob
     bend: float = 4.0         # px: polyline simplification tolerance
     dashed: float = 0.72      # ink under less of the walk than this: dashed
@@ -133,9 +135,12 @@ def _tails(graph: dict, ends: list, dist: dict, config: ArrowConfig) -> list:
     on a branch of its own (arrows that merge before one head), not a skeleton's spur."""
     if not ends:
         return [max(dist, key=dist.get)]
-    far = max(ends, key=dist.get)
-    return [far] + [e for e in ends if e != far and dist[e] >= config.min_length
-                    and _branch_length(graph, e, config.spur) >= config.spur]
+    ranked = sorted(ends, key=dist.get, reverse=True)
+    far = ranked[0]
+    others = [e for e in ranked[1:] if dist[e] >= max(config.min_length, config.tail_share
+                                                       * dist[far])
+              and _branch_length(graph, e, config.spur) >= config.spur]
+    return [far] + others[:config.max_tails - 1]
 
 
 def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, config: ArrowConfig) -> list:
