@@ -29,9 +29,14 @@ class ShapeConfig:
     stroke: int = 2             # px: a hole lies this far inside its outline's outer edge
     enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
     min_side: float = 9.0       # px: smaller regions are letters or specks
+    max_aspect: float = 15.0    # longer and thinner regions are gaps between doubled lines
     support: float = 0.62       # least share of the ideal outline the network must see
-    reach: int = 3              # px: how far from the ideal outline a stroke may wander
+    reach: int = 3              # px: strokes this near an outline count as touching it
+    reaches: tuple = (3, 6, 10)  # px: how far a drawn outline may wander from the ideal one,
+    reach_share: float = 0.02   # ... the one nearest this share of the shape's shorter side
     overlap: float = 0.6        # IoU above which two candidates are the same shape
+    same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
+    same_share: float = 0.15    # ... or this share of the smaller one's shorter side
     roundness: float = 0.45     # corner support below this: rounded corners
     border: int = 3             # px: a region reaching this near the picture's edge is the
                                 # sheet's edge or a shape cut off by the picture, not a shape
@@ -85,7 +90,7 @@ def _regions(strokes: np.ndarray, closing: int, config: ShapeConfig) -> list[tup
     boxes = []
     for i, c in enumerate(contours):
         x, y, w, h = cv2.boundingRect(c)
-        if min(w, h) < config.min_side:
+        if min(w, h) < config.min_side or max(w, h) > config.max_aspect * min(w, h):
             continue
         hole = links[i][3] != -1
         if not hole and holes[i] < config.enclosed * cv2.contourArea(c):
@@ -95,15 +100,25 @@ def _regions(strokes: np.ndarray, closing: int, config: ShapeConfig) -> list[tup
     return boxes
 
 
-def outline_support(prob: np.ndarray, kind: str, box, reach: int) -> float:
-    """Share of the ideal outline of `kind` at `box` along which `prob` (max-filtered over
-    `reach` px) says the stroke is there: the candidate's likelihood."""
-    outline = ideal_outline(kind, box, prob.shape) > 0
-    if not outline.any():
-        return 0.0
-    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    seen = cv2.dilate(prob, kernel)
-    return float((seen[outline] > 0.5).mean())
+def seen_within(prob: np.ndarray, reaches: tuple) -> dict:
+    """reach -> bool (H, W): where the network sees a stroke of the kind within `reach` px."""
+    return {r: cv2.dilate(prob, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0.5
+            for r in reaches}
+
+
+def reach_for(box, config: ShapeConfig) -> int:
+    """How far a hand-drawn outline may wander from the ideal one: more for larger shapes
+    (a long line bows), one of config.reaches."""
+    side = min(box[2] - box[0], box[3] - box[1])
+    want = config.reach_share * side
+    return min(config.reaches, key=lambda r: abs(r - want))
+
+
+def outline_support(seen: np.ndarray, kind: str, box) -> float:
+    """Share of the ideal outline of `kind` at `box` along which the network sees the stroke
+    (`seen`, from seen_within): the candidate's likelihood."""
+    outline = ideal_outline(kind, box, seen.shape) > 0
+    return float(seen[outline].mean()) if outline.any() else 0.0
 
 
 def _corner_support(prob: np.ndarray, box, reach: int) -> float:
@@ -134,13 +149,14 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     for cls, kind in KINDS.items():
         strokes = _outline_strokes(maps, cls, config.reach)
         prob = maps.probs[cls]
+        seen = seen_within(prob, config.reaches)
         boxes = {b: k for k in reversed(config.closings) for b in _regions(strokes, k, config)}
         h, w = strokes.shape
         for box, closing in boxes.items():
             if (min(box[0], box[1]) < config.border or box[2] >= w - config.border
                     or box[3] >= h - config.border):
                 continue
-            score = outline_support(prob, kind, box, config.reach)
+            score = outline_support(seen[reach_for(box, config)], kind, box)
             if score >= config.support:
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
@@ -165,12 +181,18 @@ def _inside(inner, outer) -> bool:
 
 
 def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
-    """Two candidates for one shape: boxes that overlap much, or, for a circle or diamond,
-    one inside another of its kind (a double ring, the parts a marker cuts a diamond into);
-    rectangles nest for real (lanes in a pool, boxes in a lane)."""
+    """Two candidates for one shape: rectangles whose four sides lie close (the inside and the
+    outside of one outline; rectangles nest for real, lanes in a pool, boxes in a lane),
+    other shapes that overlap much or lie one inside another of their kind (a double ring,
+    the parts a marker cuts a diamond into)."""
+    if s.kind == k.kind == "rectangle":  # a lane fills most of its pool, yet is another box
+        size = min(s.box[2] - s.box[0], s.box[3] - s.box[1], k.box[2] - k.box[0],
+                   k.box[3] - k.box[1])
+        slack = max(config.same_side, config.same_share * size)
+        return all(abs(a - b) <= slack for a, b in zip(s.box, k.box))
     if iou(s.box, k.box) >= config.overlap:
         return True
-    return s.kind == k.kind != "rectangle" and (_inside(s.box, k.box) or _inside(k.box, s.box))
+    return s.kind == k.kind and (_inside(s.box, k.box) or _inside(k.box, s.box))
 
 
 def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[FoundShape]:
