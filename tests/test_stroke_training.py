@@ -1,0 +1,72 @@
+"""The stroke network's data and training: labels of annotated photos follow the annotations,
+crops keep image and labels together, and `g2p train strokes` runs, saves and resumes."""
+import cv2
+import numpy as np
+import torch
+
+from graphics2prog.diagram_scenes import ARROW, ELLIPSE, HEAD, RECTANGLE, TEXT
+from graphics2prog.models.checkpoint import load_checkpoint
+from graphics2prog.models.strokes import StrokeNet, StrokeNetConfig, stroke_net_from_checkpoint
+from graphics2prog.training.hdbpmn import IGNORE, LabelConfig, label_map
+from graphics2prog.training.stroke_data import CropConfig, crop, held_out
+
+TRUTH = {"shapes": [{"type": "task", "kind": "rectangle", "box": [20, 20, 120, 80]},
+                    {"type": "startEvent", "kind": "circle", "box": [200, 30, 240, 70]}],
+         "flows": [{"points": [[120, 50], [200, 50]]}],
+         "words": [{"text": "go", "box": [40, 40, 90, 60]}]}
+
+
+def drawn_ink() -> np.ndarray:
+    """An ink map drawn where TRUTH says, plus a stray mark far from everything."""
+    ink = np.zeros((120, 300), np.uint8)
+    cv2.rectangle(ink, (21, 21), (119, 79), 1, 2)
+    cv2.ellipse(ink, ((220, 50), (38, 38), 0), 1, 2)
+    cv2.line(ink, (122, 50), (198, 50), 1, 2)
+    cv2.putText(ink, "go", (45, 58), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 1, 2)
+    cv2.circle(ink, (280, 110), 3, 1, -1)
+    return ink.astype(np.float32)
+
+
+def test_annotated_ink_is_labelled_by_the_nearest_element():
+    labels = label_map(drawn_ink(), TRUTH, 1.0, LabelConfig())
+    assert labels[21, 70] == RECTANGLE and labels[31, 220] == ELLIPSE
+    assert labels[50, 150] == ARROW and labels[50, 196] == HEAD
+    assert (labels[42:60, 45:90] == TEXT).any()
+    assert labels[110, 280] == IGNORE     # ink near nothing annotated: left to the loss
+    assert labels[100, 150] == 0          # paper
+
+
+def test_crops_keep_image_and_labels_together():
+    rng = np.random.default_rng(0)
+    labels = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(labels, (50, 50), (350, 250), RECTANGLE, 3)
+    rgb = np.where(labels[..., None] > 0, 0, 255).astype(np.uint8).repeat(3, axis=2)
+    for _ in range(5):
+        image, target = crop(rgb, labels, rng, CropConfig(crop=64))
+        assert image.shape == (64, 64, 3) and target.shape == (64, 64)
+        dark = image.mean(axis=2) < 128
+        near = cv2.dilate((target == RECTANGLE).astype(np.uint8), np.ones((3, 3), np.uint8))
+        assert near[dark].all()
+
+
+def test_held_out_writers():
+    assert held_out("ex03_writer0040", 10) and not held_out("ex03_writer0041", 10)
+
+
+def test_the_network_keeps_the_picture_size():
+    net = StrokeNet(StrokeNetConfig(widths=(4, 8, 8)))
+    assert net(torch.rand(1, 3, 36, 52)).shape == (1, 8, 36, 52)
+
+
+def test_train_strokes_runs_saves_and_resumes(g2p, tmp_path):
+    out = tmp_path / "strokes.pt"
+    args = ["train", "strokes", "--steps", "2", "--widths", "4,8", "--crop", "32", "--batch", "2",
+            "--workers", "0", "--val-every", "0", "--quiet", "--out", out]
+    code, _, err = g2p(*args)
+    assert code == 0, err
+    state = load_checkpoint(out)
+    assert state["step"] == 2 and "synthetic_miou" in state["metrics"]
+    assert stroke_net_from_checkpoint(state).config.widths == (4, 8)
+    code, _, err = g2p(*args[:3], "3", *args[4:], "--resume")
+    assert code == 0, err
+    assert load_checkpoint(out)["step"] == 3
