@@ -5,7 +5,7 @@ probabilities trace all the way round are kept.
 A box's inside is a hole in its outline's strokes, so holes give boxes of any size, lanes
 inside containers and containers around them (a container's outer contour) alike. Outlines
 drawn with a gap, or broken where an arrow or a word touches them, are closed first (strokes of
-other kinds right beside the outline count as outline, then a morphological closing). The check
+other kinds right beside the outline count as outline, then the strokes are thickened). The check
 is a likelihood: the share of the candidate's ideal outline, drawn at its box, along which the
 network sees that kind of stroke. Candidates of different kinds on the same region compete by
 that score.
@@ -25,7 +25,7 @@ KINDS = {1: "rectangle", 2: "ellipse", 3: "diamond"}  # stroke class -> shape ki
 @dataclass(frozen=True)
 class ShapeConfig:
     """Decoding settings, in pixels of the 1024-px reading."""
-    closings: tuple = (3, 7, 13)  # closing sizes tried to seal gaps in outlines
+    bridges: tuple = (3, 9, 17)  # px: thickenings tried to seal gaps in outlines
     stroke: int = 2             # px: a hole lies this far inside its outline's outer edge
     enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
     min_side: float = 9.0       # px: smaller regions are letters or specks
@@ -75,10 +75,13 @@ def _outline_strokes(maps: StrokeMaps, cls: int, near: int) -> np.ndarray:
     return (own | beside).astype(np.uint8) * 255
 
 
-def _regions(strokes: np.ndarray, closing: int, config: ShapeConfig) -> list[tuple]:
-    """Boxes of the holes and outer contours of the closed strokes."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (closing, closing))
-    closed = cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, kernel)
+def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -> list[tuple]:
+    """Boxes of the holes and outer contours of the strokes thickened by `bridge` px (which
+    joins gaps up to that wide: a closing would not, on strokes this thin), moved back by
+    the thickening. A rectangle's outer contour counts only when it encloses holes (a pool
+    around its lanes); a ring's or diamond's always (a marker may cut its inside up)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge))
+    closed = cv2.dilate(strokes, kernel)
     contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
@@ -93,9 +96,11 @@ def _regions(strokes: np.ndarray, closing: int, config: ShapeConfig) -> list[tup
         if min(w, h) < config.min_side or max(w, h) > config.max_aspect * min(w, h):
             continue
         hole = links[i][3] != -1
-        if not hole and holes[i] < config.enclosed * cv2.contourArea(c):
+        compact = kind != "rectangle"  # a ring or diamond is all of its strokes' extent
+        if not (hole or compact) and holes[i] < config.enclosed * cv2.contourArea(c):
             continue  # an outer contour that encloses little (a bracket, a line) is no box
-        grow = config.stroke if hole else 0  # a hole lies inside its outline's strokes
+        # a hole lies inside its outline's strokes; an outer contour outside the thickening
+        grow = bridge // 2 + config.stroke if hole else -(bridge // 2)
         boxes.append((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow))
     return boxes
 
@@ -150,9 +155,9 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
         strokes = _outline_strokes(maps, cls, config.reach)
         prob = maps.probs[cls]
         seen = seen_within(prob, config.reaches)
-        boxes = {b: k for k in reversed(config.closings) for b in _regions(strokes, k, config)}
+        boxes = {b: k for k in reversed(config.bridges) for b in _regions(strokes, k, kind, config)}
         h, w = strokes.shape
-        for box, closing in boxes.items():
+        for box, bridge in boxes.items():
             if (min(box[0], box[1]) < config.border or box[2] >= w - config.border
                     or box[3] >= h - config.border):
                 continue
@@ -160,7 +165,7 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
             if score >= config.support:
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
-                found.append((closing, FoundShape(kind, box, score, rounded)))
+                found.append((bridge, FoundShape(kind, box, score, rounded)))
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]
 
 
