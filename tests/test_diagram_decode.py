@@ -135,15 +135,3 @@ def test_a_double_ring_and_a_crossed_diamond_are_one_shape_each():
     assert iou(shapes[0].box, (220, 50, 340, 170)) > 0.85
     assert iou(shapes[1].box, (65, 65, 135, 135)) > 0.85
 
-
-def test_two_arrows_that_merge_before_one_head_are_two_arrows():
-    labels = canvas()
-    cv2.polylines(labels, [np.array([[30, 60], [200, 60], [200, 150], [320, 150]])], False,
-                  ARROW, 2)
-    cv2.polylines(labels, [np.array([[30, 240], [200, 240], [200, 150]])], False, ARROW, 2)
-    cv2.polylines(labels, [np.array([[306, 142], [320, 150], [306, 158]])], False, HEAD, 2)
-    labels[147:154, 300:321] = HEAD
-    arrows = find_arrows(maps_of(labels))
-    assert len(arrows) == 2 and all(a.arrow for a in arrows)
-    assert sorted(a.points[0][1] // 10 for a in arrows) == [6, 24]   # both tails
-    assert all(a.points[-1][0] > 310 for a in arrows)

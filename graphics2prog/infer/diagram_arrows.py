@@ -4,10 +4,10 @@ the arrow strokes to where they end.
 Arrow and head strokes (and outline strokes no found shape explains) are bridged (dashes,
 small breaks) and thinned to a one-pixel skeleton. Each head blob's tip is its point furthest
 along the arriving stroke, and the arrow's tail is the skeleton end farthest from it along the
-strokes (not another arrow's head); other ends on branches of their own are the tails of
-arrows that merge before the head. The walk between them, simplified to its bends, is the
-path. Strokes with no head at all are arrowless paths from end to end. An arrow is dashed
-when much of its walk has no ink under it before bridging.
+strokes (not another arrow's head), one near a found shape where there is one. The walk
+between them, simplified to its bends, is the path. Strokes with no head at all are arrowless
+paths from end to end. An arrow is dashed when much of its walk has no ink under it before
+bridging.
 """
 from __future__ import annotations
 
@@ -31,9 +31,7 @@ class ArrowConfig:
     bridge: int = 9           # px: dilation that joins dashes and breaks
     min_length: float = 20.0  # px: shorter walks without a head are specks
     min_arrow: float = 8.0    # px: shorter walks to a head are specks
-    spur: int = 12            # px: a branch shorter than this off a skeleton is a spur
-    max_tails: int = 3        # most arrows that merge before one head
-    tail_share: float = 0.4   # a merging arrow's tail lies at least this share as far away
+    near_shape: int = 15      # px: a tail this near a found shape's outline starts there
     min_head: int = 12        # px: least area of a head blob
     bend: float = 4.0         # px: polyline simplification tolerance
     dashed: float = 0.72      # ink under less of the walk than this: dashed
@@ -114,38 +112,27 @@ def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
         return None
     curve = np.array([[c, r] for r, c in pixels], np.int32).reshape(-1, 1, 2)
     bends = cv2.approxPolyDP(curve, config.bend, False).reshape(-1, 2)
-    inked = np.mean([raw[r, c] for r, c in pixels])
+    inked = np.mean([raw[r, c] for r, c in pixels])  # links between dashes have no ink
     points = tuple((int(x), int(y)) for x, y in bends)
     return FoundArrow(points, arrow, bool(inked < config.dashed))
 
 
-def _branch_length(graph: dict, end, limit: int) -> int:
-    """Pixels from a skeleton end to its first fork, counted up to `limit`."""
-    n, prev, p = 0, None, end
-    while n < limit:
-        onward = [q for q in graph[p] if q != prev]
-        if len(onward) != 1:
-            break
-        prev, p, n = p, onward[0], n + 1
-    return n
-
-
-def _tails(graph: dict, ends: list, dist: dict, config: ArrowConfig) -> list:
-    """The tails of arrows sharing a head: the skeleton end farthest from it, and any other end
-    on a branch of its own (arrows that merge before one head), not a skeleton's spur."""
+def _tail(ends: list, dist: dict, starts: Optional[np.ndarray]):
+    """An arrow's tail: the skeleton end farthest from its head along the strokes; where
+    shapes were found arrows start at them, so ends near a shape (`starts`) come first.
+    (Taking every far end on a branch of its own as another arrow's tail, for arrows that
+    merge before one head, found more flows but lost more in precision on held-out photos.)"""
     if not ends:
-        return [max(dist, key=dist.get)]
-    ranked = sorted(ends, key=dist.get, reverse=True)
-    far = ranked[0]
-    others = [e for e in ranked[1:] if dist[e] >= max(config.min_length, config.tail_share
-                                                       * dist[far])
-              and _branch_length(graph, e, config.spur) >= config.spur]
-    return [far] + others[:config.max_tails - 1]
+        return max(dist, key=dist.get)
+    if starts is not None:
+        ends = [p for p in ends if starts[p]] or ends
+    return max(ends, key=dist.get)
 
 
-def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, config: ArrowConfig) -> list:
-    """Arrows of one connected skeleton: for each head blob touching it, one from each tail
-    (`_tails`); with no head, one arrowless path between its two ends farthest apart."""
+def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, starts: Optional[np.ndarray],
+                      config: ArrowConfig) -> list:
+    """Arrows of one connected skeleton: one per head blob touching it, from its tail
+    (`_tail`); with no head, one arrowless path between its two ends farthest apart."""
     ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
     heads = set().union(*({tuple(p) for p in b} for b in blobs))
     found = []
@@ -153,12 +140,11 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, config: ArrowCo
         inside = {tuple(p) for p in blob}
         start = min(graph, key=lambda p: 0 if p in inside else 1)
         dist, _ = _walk(graph, start)
-        for tail in _tails(graph, [p for p in ends if p not in heads and p in dist], dist,
-                           config):
-            reach, prev = _walk(graph, tail)
-            entry = min((p for p in inside if p in reach), key=reach.get, default=start)
-            walk = _trace(prev, entry)  # entry back to the tail
-            found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
+        tail = _tail([p for p in ends if p not in heads and p in dist], dist, starts)
+        reach, prev = _walk(graph, tail)
+        entry = min((p for p in inside if p in reach), key=reach.get, default=start)
+        walk = _trace(prev, entry)  # entry back to the tail
+        found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
     if not blobs:
         dist, _ = _walk(graph, ends[0])
         far = max(dist, key=dist.get)
@@ -178,8 +164,10 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     for p, q in graph.items():
         parts.setdefault(int(labels[p]), {})[p] = q
     blobs = _head_blobs(maps.of(HEAD), config.min_head)
+    starts = None if explained is None else cv2.dilate(
+        explained.astype(np.uint8), np.ones((config.near_shape,) * 2, np.uint8)) > 0
     found = []
     for part in parts.values():
         touching = [b for b in blobs if any(tuple(p) in part for p in b)]
-        found.extend(_component_arrows(part, touching, raw, config))
+        found.extend(_component_arrows(part, touching, raw, starts, config))
     return found
