@@ -6,7 +6,7 @@ import pytest
 
 from graphics2prog.infer.diagram import ToGrid, arrow_primitive, grid_transform, shape_primitive
 from graphics2prog.infer.diagram_arrows import ARROW, HEAD, find_arrows
-from graphics2prog.infer.diagram_shapes import FoundShape, explained_by, find_shapes, iou
+from graphics2prog.infer.diagram_shapes import FoundShape, find_shapes, iou
 from graphics2prog.infer.stroke_maps import StrokeMaps
 from graphics2prog.shapes import Diamond, Polyline
 from graphics2prog.spec import Circle, Rectangle
@@ -105,22 +105,6 @@ def test_found_shapes_become_primitives_on_the_grid():
     path = arrow_primitive(type("A", (), {"points": ((0, 0), (0, 0), (50, 0)), "arrow": True,
                                           "dashed": False})(), g)
     assert path == Polyline(((0, 100), (50, 100)), True, False)
-
-
-def test_a_line_taken_for_an_outline_is_still_an_arrow_once_the_boxes_are_explained():
-    labels = canvas()
-    cv2.rectangle(labels, (20, 100), (120, 180), RECT, 2)
-    cv2.rectangle(labels, (260, 100), (360, 180), RECT, 2)
-    cv2.line(labels, (121, 140), (245, 140), RECT, 2)       # the connector, misread
-    cv2.polylines(labels, [np.array([[245, 132], [259, 140], [245, 148]])], False, HEAD, 2)
-    labels[137:144, 240:259] = HEAD
-    maps = maps_of(labels)
-    shapes = find_shapes(maps)
-    assert len(shapes) == 2
-    arrows = find_arrows(maps, explained=explained_by(shapes, labels.shape, 11))
-    assert len(arrows) == 1 and arrows[0].arrow
-    assert arrows[0].points[0][0] < 135 and arrows[0].points[-1][0] > 250
-
 
 def test_a_double_ring_and_a_crossed_diamond_are_one_shape_each():
     labels = canvas()

@@ -95,7 +95,7 @@ class DiagramConfig:
     shapes: ShapeConfig = ShapeConfig()
     arrows: ArrowConfig = ArrowConfig()
     cells: int = GRID_CELLS
-    explained_px: int = 11   # width of a found outline's band that is no connector's stroke
+    explained_px: int = 11   # width of the band round a found outline where arrows start
 
 
 def parse_diagram(model: StrokeNet, rgb: np.ndarray, device=torch.device("cpu"),
