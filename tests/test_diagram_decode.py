@@ -119,3 +119,22 @@ def test_a_double_ring_and_a_crossed_diamond_are_one_shape_each():
     assert iou(shapes[0].box, (220, 50, 340, 170)) > 0.85
     assert iou(shapes[1].box, (65, 65, 135, 135)) > 0.85
 
+
+
+def test_specks_of_every_kind_give_no_shape_and_no_error():
+    rng = np.random.default_rng(0)
+    labels = (rng.random((120, 160)) < 0.05).astype(np.uint8) * rng.integers(1, 8, (120, 160),
+                                                                            dtype=np.uint8)
+    assert all(min(s.box[2] - s.box[0], s.box[3] - s.box[1]) >= 9
+               for s in find_shapes(maps_of(labels)))
+
+
+def test_the_squares_of_graph_paper_are_no_boxes():
+    labels = np.zeros((400, 600), np.uint8)
+    for x in range(20, 581, 20):
+        labels[20:381, x] = RECT
+    for y in range(20, 381, 20):
+        labels[y, 20:581] = RECT
+    cv2.rectangle(labels, (200, 150), (330, 230), RECT, 2)   # a box drawn over the lattice
+    assert find_shapes(maps_of(labels)) == [] or all(
+        s.box[2] - s.box[0] > 60 for s in find_shapes(maps_of(labels)))

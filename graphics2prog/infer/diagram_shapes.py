@@ -30,6 +30,9 @@ class ShapeConfig:
     enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
     min_side: float = 9.0       # px: smaller regions are letters or specks
     max_aspect: float = 15.0    # longer and thinner regions are gaps between doubled lines
+    tile_size: float = 0.05     # rectangles smaller than this share of the picture's long
+    tile_crowd: int = 12        # side, this many of one size (within tile_slack), are the
+    tile_slack: float = 0.2     # squares of graph paper
     support: float = 0.62       # least share of the ideal outline the network must see
     reach: int = 3              # px: strokes this near an outline count as touching it
     reaches: tuple = (3, 6, 10)  # px: how far a drawn outline may wander from the ideal one,
@@ -101,7 +104,8 @@ def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -
             continue  # an outer contour that encloses little (a bracket, a line) is no box
         # a hole lies inside its outline's strokes; an outer contour outside the thickening
         grow = bridge // 2 + config.stroke if hole else -(bridge // 2)
-        boxes.append((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow))
+        if min(w, h) - 1 + 2 * grow >= config.min_side:
+            boxes.append((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow))
     return boxes
 
 
@@ -200,6 +204,22 @@ def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
     return s.kind == k.kind and (_inside(s.box, k.box) or _inside(k.box, s.box))
 
 
+def _tiles(shapes: list[FoundShape], side: float, config: ShapeConfig) -> set:
+    """Indices of small rectangles that come in a crowd of one size: the squares of graph
+    paper whose lines the network took for outlines, not boxes anyone drew."""
+    small = [i for i, s in enumerate(shapes) if s.kind == "rectangle"
+             and max(s.box[2] - s.box[0], s.box[3] - s.box[1]) < config.tile_size * side]
+    tiles = set()
+    for i in small:
+        w, h = shapes[i].box[2] - shapes[i].box[0], shapes[i].box[3] - shapes[i].box[1]
+        alike = [j for j in small
+                 if abs(shapes[j].box[2] - shapes[j].box[0] - w) <= config.tile_slack * w
+                 and abs(shapes[j].box[3] - shapes[j].box[1] - h) <= config.tile_slack * h]
+        if len(alike) >= config.tile_crowd:
+            tiles.update(alike)
+    return tiles
+
+
 def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[FoundShape]:
     """The diagram's shapes, one per region (module doc): of the candidates for one shape the
     best supported, and of a circle or diamond the outermost."""
@@ -210,4 +230,5 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
             kept.append(s)
         elif all(k.kind == s.kind != "rectangle" and _inside(k.box, s.box) for k in twins):
             kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
-    return kept
+    tiles = _tiles(kept, max(maps.labels.shape), config)
+    return [s for i, s in enumerate(kept) if i not in tiles]
