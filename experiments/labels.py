@@ -42,6 +42,9 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from graphics2prog.infer.stroke_maps import read_strokes
+from graphics2prog.models.registry import load_stroke_net
+from graphics2prog.pipeline.diagram import handwritten
 from graphics2prog.text import BACKENDS, TextConfig, Word, find_words
 from graphics2prog.text import rapid
 from graphics2prog.text.words import kept
@@ -150,9 +153,11 @@ def summary(per_photo: list[dict], seconds: list[float]) -> dict:
             "seconds_median": float(np.median(seconds)) if seconds else None, **tot}
 
 
-def run_backend(config: TextConfig, photos: list[tuple[str, Path]]) -> tuple[dict, list]:
+def run_backend(config: TextConfig, photos: list[tuple[str, Path]],
+                strokes=None) -> tuple[dict, list]:
     """Every word the backend finds on each photo (none dropped for confidence) and the
-    seconds each took; the models are loaded on a blank page first."""
+    seconds each took; the models are loaded on a blank page first. With `strokes` (the stroke
+    network), only the words diagram mode keeps: where the network sees handwriting."""
     raw = replace(config, min_confidence=0.0)
     find_words(np.full((64, 64, 3), 255, np.uint8), raw)
     words, seconds = {}, []
@@ -160,6 +165,9 @@ def run_backend(config: TextConfig, photos: list[tuple[str, Path]]) -> tuple[dic
         rgb = np.asarray(Image.open(path).convert("RGB"))
         t = time.perf_counter()
         words[name] = find_words(rgb, raw)
+        if strokes is not None:
+            maps = read_strokes(strokes, rgb)
+            words[name] = handwritten(words[name], maps, maps.scale)
         seconds.append(time.perf_counter() - t)
     return words, seconds
 
@@ -287,6 +295,9 @@ def main(argv=None) -> None:
                         "writers in this JSON (experiments/results/text_head.json)")
     parser.add_argument("--head", default="", help="also rapidocr reading with this trained "
                         "head (.npz; default: none)")
+    parser.add_argument("--diagram", action="store_true",
+                        help="also the words diagram mode keeps (the default reader, filtered "
+                             "by the stroke network; its seconds include the network)")
     parser.add_argument("--fit-lexicon", action="store_true",
                         help="write the train split's word list and stop")
     parser.add_argument("--tune", action="store_true", help="sweep the lexicon's settings "
@@ -323,8 +334,11 @@ def main(argv=None) -> None:
         variants["rapidocr + head"] = replace(base, head=args.head)
     if args.head and args.lexicon:
         variants["rapidocr + head + lexicon"] = replace(base, head=args.head, lexicon=args.lexicon)
+    if args.diagram:
+        variants["diagram mode (default, kept where the stroke network sees handwriting)"] = base
     for name, config in variants.items():
-        words, seconds = run_backend(config, photos)
+        words, seconds = run_backend(config, photos,
+                                     load_stroke_net() if name.startswith("diagram") else None)
         sweep = {t: evaluate(words, seconds, truth, t) for t in THRESHOLDS}
         at = evaluate(words, seconds, truth, config.min_confidence)
         doc["backends"].append({"backend": name, "threshold": config.min_confidence,
@@ -333,6 +347,7 @@ def main(argv=None) -> None:
         print(row(name, at))
     doc["load_end"] = os.getloadavg()[0]
     stem = "labels_quick" if args.limit else "labels"
+    stem += "_diagram" if args.diagram else ""
     if args.split != "dev":
         stem += f"_{args.split}"
     RESULTS.mkdir(parents=True, exist_ok=True)
