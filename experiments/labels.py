@@ -334,8 +334,9 @@ def main(argv=None) -> None:
         variants["rapidocr + head"] = replace(base, head=args.head)
     if args.head and args.lexicon:
         variants["rapidocr + head + lexicon"] = replace(base, head=args.head, lexicon=args.lexicon)
-    if args.diagram:
-        variants["diagram mode (default, kept where the stroke network sees handwriting)"] = base
+    if args.diagram:  # the shipped reader (head and lexicon by default), then the filter
+        variants["diagram mode (default reader, kept where the stroke network sees "
+                 "handwriting)"] = replace(base, head=TextConfig.head, lexicon=TextConfig.lexicon)
     for name, config in variants.items():
         words, seconds = run_backend(config, photos,
                                      load_stroke_net() if name.startswith("diagram") else None)
