@@ -33,7 +33,7 @@ class ShapeConfig:
     tile_size: float = 0.05     # rectangles smaller than this share of the picture's long
     tile_crowd: int = 12        # side, this many of one size (within tile_slack), are the
     tile_slack: float = 0.2     # squares of graph paper
-    support: float = 0.62       # least share of the ideal outline the network must see
+    support: float = 0.5        # least share of the ideal outline the network must see
     reach: int = 3              # px: strokes this near an outline count as touching it
     reaches: tuple = (3, 6, 10)  # px: how far a drawn outline may wander from the ideal one,
     reach_share: float = 0.02   # ... the one nearest this share of the shape's shorter side
