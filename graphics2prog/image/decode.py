@@ -83,3 +83,12 @@ def rgb_of(im: Image.Image, gray: np.ndarray) -> np.ndarray:
     elif im.mode not in ("RGB", "CMYK", "YCbCr", "LAB", "HSV"):
         return np.repeat(np.round(gray * 255).astype(np.uint8)[..., None], 3, axis=2)
     return np.asarray(im.convert("RGB"))
+
+
+def decode_rgb(path: Path) -> tuple[np.ndarray, np.ndarray, float]:
+    """(luminance, uint8 RGB, decoding factor) of an image file, a large JPEG decoded
+    reduced (DRAFT_SIDE): what every reader starts from."""
+    im, factor = open_image(Path(path), DRAFT_SIDE)
+    with im:
+        gray = luminance(im)
+        return gray, rgb_of(im, gray), factor

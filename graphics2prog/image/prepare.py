@@ -19,7 +19,7 @@ from typing import Optional
 
 import numpy as np
 
-from .decode import DRAFT_SIDE, ImageInputError, luminance, open_image, rgb_of
+from .decode import ImageInputError, decode_rgb
 from .extent import Extent, measure
 from .frames import MODEL_FROM_GRID, image_from_grid
 from .graph_paper import OUT_PX, read_photo
@@ -69,10 +69,7 @@ def prepare(path, grid_unit: Optional[float] = None) -> Prepared:
     path = Path(path)
     if grid_unit is not None and not grid_unit > 0:
         raise ImageInputError(f"{path}: the grid unit must be a positive number of pixels")
-    im, factor = open_image(path, DRAFT_SIDE)
-    with im:
-        gray = luminance(im)
-        rgb = rgb_of(im, gray)
+    gray, rgb, factor = decode_rgb(path)
     if grid_unit is None and gray.shape == (SIZE, SIZE):
         ink = normalise(ink_from_gray(gray))
         read = _Reading(ink, False, np.eye(3), measure(ink, OUT_PX))

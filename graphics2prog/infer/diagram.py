@@ -9,7 +9,7 @@ bottom-left corner, y up; `image_from_grid` maps it back onto the photo's pixels
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -31,9 +31,7 @@ class DiagramParse:
     """What the diagram parser found, in grid units, and how the grid sits on the photo."""
     spec: Spec
     image_from_grid: np.ndarray            # (3, 3) grid (x, y, 1) -> photo (col, row, w)
-    maps: Optional[StrokeMaps] = None      # the network's reading
-    shapes: list = field(default_factory=list)   # FoundShape, reading pixels
-    arrows: list = field(default_factory=list)   # FoundArrow, reading pixels
+    maps: StrokeMaps                       # the network's reading
 
 
 def grid_transform(height: int, width: int, cells: int = GRID_CELLS) -> np.ndarray:
@@ -112,5 +110,4 @@ def parse_diagram(model: StrokeNet, rgb: np.ndarray, device=torch.device("cpu"),
     image_from_grid = grid_transform(height, width, config.cells)
     g = ToGrid(maps.scale * decoded_at, image_from_grid)
     found = [shape_primitive(s, g) for s in shapes] + [arrow_primitive(a, g) for a in arrows]
-    return DiagramParse(Spec(p for p in found if p is not None), image_from_grid, maps,
-                        shapes, arrows)
+    return DiagramParse(Spec(p for p in found if p is not None), image_from_grid, maps)

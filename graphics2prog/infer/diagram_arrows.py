@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 from skimage.morphology import skeletonize
 
+from ..diagram_scenes import ARROW, HEAD
 from .stroke_maps import StrokeMaps
 
-ARROW, HEAD = 4, 5  # stroke classes (diagram_scenes.STROKE_CLASSES)
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 
 
@@ -109,7 +109,7 @@ def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
         return None
     curve = np.array([[c, r] for r, c in pixels], np.int32).reshape(-1, 1, 2)
     bends = cv2.approxPolyDP(curve, config.bend, False).reshape(-1, 2)
-    inked = np.mean([raw[r, c] for r, c in pixels])  # links between dashes have no ink
+    inked = np.mean([raw[r, c] for r, c in pixels])  # bridged gaps between dashes have none
     points = tuple((int(x), int(y)) for x, y in bends)
     return FoundArrow(points, arrow, bool(inked < config.dashed))
 
@@ -156,15 +156,17 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     bool (H, W), the outlines of the shapes found, near which arrows start."""
     skel, raw = _skeleton(maps, config)
     graph = _graph(skel)
-    n, labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
+    _, labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
     parts: dict[int, dict] = {}
     for p, q in graph.items():
         parts.setdefault(int(labels[p]), {})[p] = q
-    blobs = _head_blobs(maps.of(HEAD), config.min_head)
+    touching: dict[int, list] = {part: [] for part in parts}
+    for blob in _head_blobs(maps.of(HEAD), config.min_head):
+        for part in set(labels[blob[:, 0], blob[:, 1]].tolist()) - {0}:  # skeletons it meets
+            touching[part].append(blob)
     starts = None if explained is None else cv2.dilate(
         explained.astype(np.uint8), np.ones((config.near_shape,) * 2, np.uint8)) > 0
     found = []
-    for part in parts.values():
-        touching = [b for b in blobs if any(tuple(p) in part for p in b)]
-        found.extend(_component_arrows(part, touching, raw, starts, config))
+    for label, part in parts.items():
+        found.extend(_component_arrows(part, touching[label], raw, starts, config))
     return found

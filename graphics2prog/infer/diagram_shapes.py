@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..diagram_scenes import DIAMOND, ELLIPSE, RECTANGLE
 from .stroke_maps import StrokeMaps
 
-KINDS = {1: "rectangle", 2: "ellipse", 3: "diamond"}  # stroke class -> shape kind
+KINDS = {RECTANGLE: "rectangle", ELLIPSE: "ellipse", DIAMOND: "diamond"}  # class -> shape kind
 
 
 @dataclass(frozen=True)
@@ -115,19 +116,28 @@ def seen_within(prob: np.ndarray, reaches: tuple) -> dict:
             for r in reaches}
 
 
+def sides(box) -> tuple:
+    """(width, height) of a box (x1, y1, x2, y2)."""
+    return box[2] - box[0], box[3] - box[1]
+
+
 def reach_for(box, config: ShapeConfig) -> int:
     """How far a hand-drawn outline may wander from the ideal one: more for larger shapes
     (a long line bows), one of config.reaches."""
-    side = min(box[2] - box[0], box[3] - box[1])
-    want = config.reach_share * side
+    want = config.reach_share * min(sides(box))
     return min(config.reaches, key=lambda r: abs(r - want))
 
 
 def outline_support(seen: np.ndarray, kind: str, box) -> float:
     """Share of the ideal outline of `kind` at `box` along which the network sees the stroke
-    (`seen`, from seen_within): the candidate's likelihood."""
-    outline = ideal_outline(kind, box, seen.shape) > 0
-    return float(seen[outline].mean()) if outline.any() else 0.0
+    (`seen`, from seen_within): the candidate's likelihood. Drawn in the box's window only,
+    not on a whole picture per candidate."""
+    h, w = seen.shape
+    x0, y0 = max(0, int(box[0]) - 2), max(0, int(box[1]) - 2)
+    window = seen[y0:min(h, int(box[3]) + 3), x0:min(w, int(box[2]) + 3)]
+    shifted = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
+    outline = ideal_outline(kind, shifted, window.shape) > 0
+    return float(window[outline].mean()) if outline.any() else 0.0
 
 
 def _corner_support(prob: np.ndarray, box, reach: int) -> float:
@@ -184,8 +194,7 @@ def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -
 def _inside(inner, outer) -> bool:
     """Whether box `inner`'s centre lies in box `outer` and `inner` is the smaller."""
     cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
-    smaller = (inner[2] - inner[0]) * (inner[3] - inner[1]) < \
-        (outer[2] - outer[0]) * (outer[3] - outer[1])
+    smaller = np.prod(sides(inner)) < np.prod(sides(outer))
     return smaller and outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
 
 
@@ -195,8 +204,7 @@ def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
     other shapes that overlap much or lie one inside another of their kind (a double ring,
     the parts a marker cuts a diamond into)."""
     if s.kind == k.kind == "rectangle":  # a lane fills most of its pool, yet is another box
-        size = min(s.box[2] - s.box[0], s.box[3] - s.box[1], k.box[2] - k.box[0],
-                   k.box[3] - k.box[1])
+        size = min(*sides(s.box), *sides(k.box))
         slack = max(config.same_side, config.same_share * size)
         return all(abs(a - b) <= slack for a, b in zip(s.box, k.box))
     if iou(s.box, k.box) >= config.overlap:
@@ -207,14 +215,12 @@ def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
 def _tiles(shapes: list[FoundShape], side: float, config: ShapeConfig) -> set:
     """Indices of small rectangles that come in a crowd of one size: the squares of graph
     paper whose lines the network took for outlines, not boxes anyone drew."""
-    small = [i for i, s in enumerate(shapes) if s.kind == "rectangle"
-             and max(s.box[2] - s.box[0], s.box[3] - s.box[1]) < config.tile_size * side]
+    size = {i: sides(s.box) for i, s in enumerate(shapes)
+            if s.kind == "rectangle" and max(sides(s.box)) < config.tile_size * side}
     tiles = set()
-    for i in small:
-        w, h = shapes[i].box[2] - shapes[i].box[0], shapes[i].box[3] - shapes[i].box[1]
-        alike = [j for j in small
-                 if abs(shapes[j].box[2] - shapes[j].box[0] - w) <= config.tile_slack * w
-                 and abs(shapes[j].box[3] - shapes[j].box[1] - h) <= config.tile_slack * h]
+    for w, h in size.values():
+        alike = [j for j, (wj, hj) in size.items()
+                 if abs(wj - w) <= config.tile_slack * w and abs(hj - h) <= config.tile_slack * h]
         if len(alike) >= config.tile_crowd:
             tiles.update(alike)
     return tiles

@@ -14,7 +14,7 @@ import torch
 
 from ..models.strokes import StrokeNet
 
-READ_SIDE = 1024  # px: the long side the network reads (training/hdbpmn.py LabelConfig)
+READ_SIDE = 1024  # px: the long side the network reads, and is trained at (training/)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
+from ..image.decode import decode_rgb
 from ..image.frames import MODEL_FROM_GRID, moved_on_model
 from ..image.ink import INK_THRESHOLD
 from ..image.mode import MODES, choose_mode
@@ -25,7 +26,7 @@ from ..spec import Spec, spec_to_dict
 from ..synth import synthesize
 from ..text import labels_to_json
 from .config import InferConfig
-from .diagram import DiagramRunner, read_photo
+from .diagram import DiagramRunner
 from .rerank import ProgramPrior, rerank
 
 
@@ -121,7 +122,7 @@ class Pipeline:
         if prepared is not None:
             rgb, factor = prepared.input_rgb, prepared.input_factor
         else:
-            rgb, factor = read_photo(path)
+            _, rgb, factor = decode_rgb(path)
         t1 = time.perf_counter()
         result = InferResult(str(path), **self.diagrams.run(rgb, factor, progress),
                              input_rgb=rgb, input_factor=factor, mode="diagram")

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from ..image.decode import DRAFT_SIDE, luminance, open_image, rgb_of
+from ..diagram_scenes import TEXT
 from ..infer.diagram import DiagramParse, parse_diagram
 from ..infer.stroke_maps import StrokeMaps
 from ..models.registry import load_stroke_net
@@ -25,15 +25,7 @@ from ..synth import synthesize
 from ..text import Word, attach_labels, join_attached, texts_in_grid, try_read_texts
 from .config import InferConfig
 
-TEXT = 6                 # the stroke class of handwriting (diagram_scenes.STROKE_CLASSES)
 WORD_INK_SHARE = 0.3     # least share of a word box's strokes the network calls handwriting
-
-
-def read_photo(path) -> tuple[np.ndarray, float]:
-    """uint8 RGB of an image file (EXIF applied) and the factor it was decoded at."""
-    im, factor = open_image(path, DRAFT_SIDE)
-    with im:
-        return rgb_of(im, luminance(im)), factor
 
 
 def handwritten(words: list[Word], maps: StrokeMaps, scale: float) -> list[Word]:

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from ..diagram_scenes import STROKE_CLASSES
 from ..image.ink import ink_from_gray
+from ..infer.stroke_maps import READ_SIDE
 
 IGNORE = 255
 CLASS = {name: i for i, name in enumerate(STROKE_CLASSES)}
@@ -31,7 +32,7 @@ OUTLINE_KINDS = {"rectangle": "rectangle", "circle": "ellipse", "diamond": "diam
 @dataclass(frozen=True)
 class LabelConfig:
     """How annotations become pixel labels, in pixels of the image as scaled (long side)."""
-    long_side: int = 1024
+    long_side: int = READ_SIDE
     ink_level: float = 0.18     # ink (image/ink.py scale) that counts as a stroke pixel
     reach: float = 9.0          # px: ink further than this from every element is unlabelled
     head_length: float = 0.25   # of the median task box's short side: the head's stretch
