@@ -15,7 +15,7 @@ from graphics2prog.spec import Circle, Line, Rectangle, spec_from_text
 from graphics2prog.text import (LabelConfig, TextConfig, TextWeightsError, Word, attach_labels,
                                 attach_spec, group_lines, join_attached, labels_to_json,
                                 read_texts, texts_in_grid, try_read_texts)
-from graphics2prog.text import rapid, weights
+from graphics2prog.text import labels as text_labels, rapid, weights
 
 needs_rapidocr = pytest.mark.skipif(
     rapid.RapidOCR is None or rapid.onnx is None,
@@ -52,6 +52,8 @@ def test_a_page_of_shapes_has_no_text():
 
 def test_a_missing_backend_is_one_warning_and_no_text(monkeypatch, capsys):
     monkeypatch.setattr(rapid, "RapidOCR", None)
+    monkeypatch.setattr(text_labels, "_WARNED", set())  # as in a fresh process
+    rapid.engine.cache_clear()  # an engine another test loaded would still read
     blank = np.full((64, 64, 3), 255, np.uint8)
     assert try_read_texts(blank) == [] and try_read_texts(blank) == []
     err = capsys.readouterr().err
