@@ -35,6 +35,9 @@ class ArrowConfig:
     min_head: int = 12        # px: least area of a head blob
     bend: float = 4.0         # px: polyline simplification tolerance
     dashed: float = 0.72      # ink under less of the walk than this: dashed
+    jump: float = 30.0        # px: a tail short of any shape goes on across a gap this wide
+    jump_cone: float = 0.8    # ... to strokes this near straight ahead (cosine)
+    jumps: int = 12           # ... this many times at most
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,61 @@ def _tail(ends: list, dist: dict, starts: Optional[np.ndarray]):
     return max(ends, key=dist.get)
 
 
+class Skeleton:
+    """The bridged arrow strokes' skeleton as a graph, its connected parts, and where arrows
+    start (near found shapes), for walking arrows back from their heads."""
+
+    def __init__(self, skel: np.ndarray, starts: Optional[np.ndarray]):
+        self.graph = _graph(skel)
+        _, self.labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
+        self.pixels = np.argwhere(skel)
+        self.starts = starts
+
+    def at_shape(self, p) -> bool:
+        return self.starts is not None and bool(self.starts[p])
+
+    def jump(self, walk: list, visited: set, config: ArrowConfig):
+        """The skeleton pixel of another part straight ahead of the walk's end (walk: tail
+        first... reversed: end last) within config.jump px, or None."""
+        end = np.array(walk[-1], float)
+        back = np.array(walk[max(0, len(walk) - 16)], float)
+        direction = end - back
+        norm = np.hypot(*direction)
+        if norm == 0:
+            return None
+        offsets = self.pixels - end
+        dist = np.hypot(offsets[:, 0], offsets[:, 1])
+        ahead = (offsets @ direction) / np.maximum(dist, 1e-9) / norm
+        parts = self.labels[self.pixels[:, 0], self.pixels[:, 1]]
+        ok = (dist <= config.jump) & (ahead >= config.jump_cone) & ~np.isin(parts, list(visited))
+        if not ok.any():
+            return None
+        i = np.flatnonzero(ok)[np.argmin(dist[ok])]
+        return tuple(int(v) for v in self.pixels[i])
+
+
+def _go_on(sk: Skeleton, walk: list, heads: set, config: ArrowConfig) -> list:
+    """A walk (head first, tail last) that stops short of any shape goes on across gaps in
+    its line (dashes, skipped pencil) to the next stroke straight ahead, then along that stroke
+    to its far end, until it reaches a shape. Without a shape to reach it stays as it was."""
+    visited = {int(sk.labels[walk[0]]), int(sk.labels[walk[-1]])}
+    extended = list(walk)
+    for _ in range(config.jumps):
+        if sk.at_shape(extended[-1]):
+            return extended
+        entry = sk.jump(extended, visited, config)
+        if entry is None:
+            break
+        visited.add(int(sk.labels[entry]))
+        dist, prev = _walk(sk.graph, entry)
+        ends = [p for p in dist if len(sk.graph[p]) <= 1 and p not in heads] or [entry]
+        far = _tail(ends, dist, sk.starts)
+        extended += _trace(prev, far)[::-1]
+    return extended if sk.at_shape(extended[-1]) else walk
+
+
 def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, starts: Optional[np.ndarray],
-                      config: ArrowConfig) -> list:
+                      config: ArrowConfig, sk: Skeleton) -> list:
     """Arrows of one connected skeleton: one per head blob touching it, from its tail
     (`_tail`); with no head, one arrowless path between its two ends farthest apart."""
     ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
@@ -140,7 +196,7 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, starts: Optiona
         tail = _tail([p for p in ends if p not in heads and p in dist], dist, starts)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
-        walk = _trace(prev, entry)  # entry back to the tail
+        walk = _go_on(sk, _trace(prev, entry), heads, config)  # entry back to the tail
         found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
     if not blobs:
         dist, _ = _walk(graph, ends[0])
@@ -155,8 +211,10 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     """Every arrow (and arrowless connector) of the stroke map (module doc); `explained`:
     bool (H, W), the outlines of the shapes found, near which arrows start."""
     skel, raw = _skeleton(maps, config)
-    graph = _graph(skel)
-    _, labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
+    starts = None if explained is None else cv2.dilate(
+        explained.astype(np.uint8), np.ones((config.near_shape,) * 2, np.uint8)) > 0
+    sk = Skeleton(skel, starts)
+    graph, labels = sk.graph, sk.labels
     parts: dict[int, dict] = {}
     for p, q in graph.items():
         parts.setdefault(int(labels[p]), {})[p] = q
@@ -164,9 +222,7 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     for blob in _head_blobs(maps.of(HEAD), config.min_head):
         for part in set(labels[blob[:, 0], blob[:, 1]].tolist()) - {0}:  # skeletons it meets
             touching[part].append(blob)
-    starts = None if explained is None else cv2.dilate(
-        explained.astype(np.uint8), np.ones((config.near_shape,) * 2, np.uint8)) > 0
     found = []
     for label, part in parts.items():
-        found.extend(_component_arrows(part, touching[label], raw, starts, config))
+        found.extend(_component_arrows(part, touching[label], raw, starts, config, sk))
     return found

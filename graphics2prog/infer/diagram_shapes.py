@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..diagram_scenes import DIAMOND, ELLIPSE, RECTANGLE
+from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, RECTANGLE
 from .stroke_maps import StrokeMaps
 
 KINDS = {RECTANGLE: "rectangle", ELLIPSE: "ellipse", DIAMOND: "diamond"}  # class -> shape kind
@@ -41,9 +41,17 @@ class ShapeConfig:
     overlap: float = 0.6        # IoU above which two candidates are the same shape
     same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
     same_share: float = 0.15    # ... or this share of the smaller one's shorter side
+    side: float = 0.0           # least share of each side of a rectangle the network must see
+    inset: float = 0.15         # ... its ends left out (rounded corners)
+    header: float = 0.12        # a strip along a box's side, at most this share across: a title
     roundness: float = 0.45     # corner support below this: rounded corners
     border: int = 3             # px: a region reaching this near the picture's edge is the
                                 # sheet's edge or a shape cut off by the picture, not a shape
+    line_run: int = 30          # px: straight runs this long are pieces of a container's side,
+    line_gap: int = 25          # ... pieces this near in line are joined (where arrows cross),
+    line_length: int = 150      # ... and joined sides this long close regions
+    line_own: float = 0.5       # ... when at least this share of them is outline, not arrow
+    line_count: int = 12        # ... and no more than this many run one way (else: ruled paper)
 
 
 @dataclass(frozen=True)
@@ -70,13 +78,44 @@ def ideal_outline(kind: str, box, shape: tuple[int, int], width: int = 1) -> np.
     return mask
 
 
-def _outline_strokes(maps: StrokeMaps, cls: int, near: int) -> np.ndarray:
+def long_sides(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> np.ndarray:
+    """uint8 0/1: the long horizontal and vertical lines among `own` strokes, the gaps along
+    each line bridged. A container's sides run the width of the drawing and are broken
+    wherever an arrow crosses (where the network reads a stretch of the side as arrow, the
+    `crossing` strokes) or the pencil skips; bridging only long lines, along their own
+    direction, closes lanes and pools without joining neighbouring boxes. A line must be
+    mostly `own` strokes: an arrow is no side; and a drawing has a few such lines each way,
+    where graph or ruled paper the network misreads has dozens."""
+    thick = cv2.dilate(own | crossing, np.ones((3, 3), np.uint8))  # a tilted line stays a run
+    lines = np.zeros_like(own)
+    for axis in (0, 1):  # 0: horizontal, 1: vertical
+        run = (1, config.line_run) if axis == 0 else (config.line_run, 1)  # (rows, columns)
+        gap = (1, config.line_gap) if axis == 0 else (config.line_gap, 1)
+        runs = cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones(run, np.uint8))
+        joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, np.ones(gap, np.uint8))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
+        length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
+        own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
+            np.bincount(labels[(own | crossing) > 0], minlength=n), 1)
+        keep = (length >= config.line_length) & (own_share >= config.line_own)
+        keep[0] = False
+        if keep.sum() <= config.line_count:  # more are the rules of the paper
+            lines |= keep[labels].astype(np.uint8)
+    return lines
+
+
+def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig) -> np.ndarray:
     """Pixels of class `cls`, plus strokes of any other kind right beside them (where an arrow
-    or a word touches the outline), uint8 0/255."""
+    or a word touches the outline), plus, for rectangles, their long sides bridged; uint8
+    0/255."""
     own = maps.of(cls).astype(np.uint8)
+    near = config.reach
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * near + 1, 2 * near + 1))
     beside = cv2.dilate(own, kernel) & (maps.labels > 0)
-    return (own | beside).astype(np.uint8) * 255
+    strokes = own | beside
+    if cls == RECTANGLE:
+        strokes |= long_sides(own, maps.of(ARROW).astype(np.uint8), config)
+    return strokes.astype(np.uint8) * 255
 
 
 def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -> list[tuple]:
@@ -124,7 +163,7 @@ def sides(box) -> tuple:
 def reach_for(box, config: ShapeConfig) -> int:
     """How far a hand-drawn outline may wander from the ideal one: more for larger shapes
     (a long line bows), one of config.reaches."""
-    want = config.reach_share * min(sides(box))
+    want = config.reach_share * max(sides(box))
     return min(config.reaches, key=lambda r: abs(r - want))
 
 
@@ -138,6 +177,18 @@ def outline_support(seen: np.ndarray, kind: str, box) -> float:
     shifted = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
     outline = ideal_outline(kind, shifted, window.shape) > 0
     return float(window[outline].mean()) if outline.any() else 0.0
+
+
+def weakest_side(seen: np.ndarray, box, inset: float) -> float:
+    """The least share of a rectangle's four sides (their middles, `inset` of each end left
+    out for rounded corners) along which the network sees the stroke: a box needs all four
+    sides drawn, where the overall support forgives one missing (a region an arrow cuts off)."""
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    h, w = seen.shape
+    dx, dy = int(inset * (x2 - x1)), int(inset * (y2 - y1))
+    rows = [seen[min(max(y, 0), h - 1), max(x1 + dx, 0):min(x2 - dx, w - 1) + 1] for y in (y1, y2)]
+    cols = [seen[max(y1 + dy, 0):min(y2 - dy, h - 1) + 1, min(max(x, 0), w - 1)] for x in (x1, x2)]
+    return min(float(side.mean()) if side.size else 0.0 for side in rows + cols)
 
 
 def _corner_support(prob: np.ndarray, box, reach: int) -> float:
@@ -166,7 +217,7 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     """Every supported candidate of every kind, best first."""
     found = []
     for cls, kind in KINDS.items():
-        strokes = _outline_strokes(maps, cls, config.reach)
+        strokes = _outline_strokes(maps, cls, config)
         prob = maps.probs[cls]
         seen = seen_within(prob, config.reaches)
         boxes = {b: k for k in reversed(config.bridges) for b in _regions(strokes, k, kind, config)}
@@ -175,8 +226,11 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
             if (min(box[0], box[1]) < config.border or box[2] >= w - config.border
                     or box[3] >= h - config.border):
                 continue
-            score = outline_support(seen[reach_for(box, config)], kind, box)
-            if score >= config.support:
+            near = seen[reach_for(box, config)]
+            score = outline_support(near, kind, box)
+            if score >= config.support and (
+                    kind != "rectangle"
+                    or weakest_side(seen[max(config.reaches)], box, config.inset) >= config.side):
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
                 found.append((bridge, FoundShape(kind, box, score, rounded)))
@@ -212,6 +266,27 @@ def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
     return s.kind == k.kind and (_inside(s.box, k.box) or _inside(k.box, s.box))
 
 
+def _is_header(strip: FoundShape, box: FoundShape, config: ShapeConfig) -> bool:
+    """Whether rectangle `strip` is the header of rectangle `box`: it runs along one of the
+    box's sides, sharing that side and the two beside it, and spans a small share across (a
+    container's title strip, closed by the line that sets the title apart, is no box)."""
+    if strip.kind != "rectangle" or box.kind != "rectangle" or strip is box:
+        return False
+    (sx1, sy1, sx2, sy2), (bx1, by1, bx2, by2) = strip.box, box.box
+    slack = max(config.same_side, config.same_share * min(sides(strip.box)))
+
+    def near(a, b):
+        return abs(a - b) <= slack
+
+    bw, bh = sides(box.box)
+    if not (bx1 - slack <= sx1 and by1 - slack <= sy1 and sx2 <= bx2 + slack and sy2 <= by2 + slack):
+        return False
+    across_x = sx2 - sx1 <= config.header * bw and near(sy1, by1) and near(sy2, by2)
+    across_y = sy2 - sy1 <= config.header * bh and near(sx1, bx1) and near(sx2, bx2)
+    return ((across_x and (near(sx1, bx1) or near(sx2, bx2)))
+            or (across_y and (near(sy1, by1) or near(sy2, by2))))
+
+
 def _tiles(shapes: list[FoundShape], side: float, config: ShapeConfig) -> set:
     """Indices of small rectangles that come in a crowd of one size: the squares of graph
     paper whose lines the network took for outlines, not boxes anyone drew."""
@@ -237,4 +312,5 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
         elif all(k.kind == s.kind != "rectangle" and _inside(k.box, s.box) for k in twins):
             kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
     tiles = _tiles(kept, max(maps.labels.shape), config)
-    return [s for i, s in enumerate(kept) if i not in tiles]
+    kept = [s for i, s in enumerate(kept) if i not in tiles]
+    return [s for s in kept if not any(_is_header(s, k, config) for k in kept)]
