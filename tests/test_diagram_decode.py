@@ -6,7 +6,7 @@ import pytest
 
 from graphics2prog.infer.diagram import ToGrid, arrow_primitive, grid_transform, shape_primitive
 from graphics2prog.infer.diagram_arrows import ARROW, HEAD, find_arrows
-from graphics2prog.infer.diagram_shapes import FoundShape, find_shapes, iou
+from graphics2prog.infer.diagram_shapes import FoundShape, explained_by, find_shapes, iou
 from graphics2prog.infer.stroke_maps import StrokeMaps
 from graphics2prog.shapes import Diamond, Polyline
 from graphics2prog.spec import Circle, Rectangle
@@ -138,3 +138,64 @@ def test_the_squares_of_graph_paper_are_no_boxes():
     cv2.rectangle(labels, (200, 150), (330, 230), RECT, 2)   # a box drawn over the lattice
     assert find_shapes(maps_of(labels)) == [] or all(
         s.box[2] - s.box[0] > 60 for s in find_shapes(maps_of(labels)))
+
+
+def big_canvas() -> np.ndarray:
+    return np.zeros((500, 800), np.uint8)
+
+
+def test_a_pool_whose_long_sides_are_broken_closes_into_its_lanes():
+    """A container's sides broken where arrows cross (wider gaps than any thickening seals)
+    still close the pool and both lanes; its title strip is no box."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 60), (760, 440), RECT, 2)     # the pool
+    cv2.line(labels, (80, 60), (80, 440), RECT, 2)           # the title strip's edge
+    cv2.line(labels, (80, 250), (760, 250), RECT, 2)         # between the lanes
+    for x in (200, 420, 610):                                # 22-px gaps along the long sides
+        labels[58:63, x:x + 22] = ARROW if x == 420 else 0
+        labels[248:253, x:x + 22] = 0
+        labels[438:443, x:x + 22] = 0
+    boxes = [s.box for s in find_shapes(maps_of(labels)) if s.kind == "rectangle"]
+    for want in [(40, 60, 760, 440), (80, 60, 760, 250), (80, 250, 760, 440)]:
+        assert any(iou(b, want) > 0.9 for b in boxes), want
+    assert not any(iou(b, (40, 60, 80, 440)) > 0.5 for b in boxes)  # the title strip
+
+
+def test_neighbouring_boxes_in_a_row_are_not_joined_into_one():
+    labels = big_canvas()
+    for x in (60, 260, 460):
+        cv2.rectangle(labels, (x, 100), (x + 150, 180), RECT, 2)  # 50 px apart
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert len(boxes) == 3
+
+
+def test_an_arrow_broken_by_a_gap_runs_on_to_the_box_it_leaves():
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (160, 200), RECT, 2)
+    cv2.line(labels, (162, 150), (300, 150), ARROW, 2)
+    cv2.line(labels, (330, 150), (560, 150), ARROW, 2)        # a 30-px skip in the pencil
+    cv2.polylines(labels, [np.array([[560, 140], [576, 150], [560, 160]])], False, HEAD, 2)
+    labels[146:155, 560:577] = HEAD
+    shapes = find_shapes(maps_of(labels))
+    arrows = [a for a in find_arrows(maps_of(labels), explained=explained_by(
+        shapes, labels.shape, 11)) if a.arrow]
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (162, 150))) < 12
+
+
+def test_the_mirrored_reading_reads_a_mirrored_photo_as_the_mirror_image():
+    """Averaging a photo's reading with its mirror image's makes the reading
+    mirror-equivariant, which one pass of a network is not."""
+    import torch
+    from graphics2prog.infer.stroke_maps import read_strokes
+    from graphics2prog.models.strokes import StrokeNet, StrokeNetConfig
+    torch.manual_seed(0)
+    net = StrokeNet(StrokeNetConfig(widths=(4, 8, 8))).eval()
+    rgb = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)  # no padding
+    maps = read_strokes(net, rgb, side=64)
+    mirror = read_strokes(net, np.ascontiguousarray(rgb[:, ::-1]), side=64)
+    assert np.allclose(mirror.probs, maps.probs[:, :, ::-1], atol=1e-5)
+    single = read_strokes(net, rgb, side=64, mirrored=False).probs
+    single_mirror = read_strokes(net, np.ascontiguousarray(rgb[:, ::-1]), side=64,
+                                 mirrored=False).probs
+    assert np.abs(single_mirror - single[:, :, ::-1]).max() > 1e-5

@@ -35,7 +35,7 @@ class ArrowConfig:
     min_head: int = 12        # px: least area of a head blob
     bend: float = 4.0         # px: polyline simplification tolerance
     dashed: float = 0.72      # ink under less of the walk than this: dashed
-    jump: float = 30.0        # px: a tail short of any shape goes on across a gap this wide
+    jump: float = 45.0        # px: a tail short of any shape goes on across a gap this wide
     jump_cone: float = 0.8    # ... to strokes this near straight ahead (cosine)
     jumps: int = 12           # ... this many times at most
 

@@ -41,7 +41,7 @@ class ShapeConfig:
     overlap: float = 0.6        # IoU above which two candidates are the same shape
     same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
     same_share: float = 0.15    # ... or this share of the smaller one's shorter side
-    side: float = 0.0           # least share of each side of a rectangle the network must see
+    side: float = 0.5           # least share of each side of a rectangle the network must see
     inset: float = 0.15         # ... its ends left out (rounded corners)
     header: float = 0.12        # a strip along a box's side, at most this share across: a title
     roundness: float = 0.45     # corner support below this: rounded corners
@@ -238,10 +238,13 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
 
 
 def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
-    """bool (H, W): the strokes the shapes account for, their ideal outlines `width` px wide."""
+    """bool (H, W): where arrows start, the outlines of the shapes that contain no other shape
+    (`width` px wide). A container's long sides pass near most arrows' ends; taken as places
+    arrows start, they pulled tails off the boxes the arrows leave."""
     mask = np.zeros(shape, np.uint8)
     for s in shapes:
-        mask |= ideal_outline(s.kind, s.box, shape, width)
+        if not any(_inside(k.box, s.box) for k in shapes if k is not s):
+            mask |= ideal_outline(s.kind, s.box, shape, width)
     return mask > 0
 
 
