@@ -1,5 +1,5 @@
-"""Arrows of a diagram from its stroke map: each arrowhead the network sees, followed back along
-the arrow strokes to where they end.
+"""Arrows of a diagram from its stroke map: each arrowhead the network is sure of, followed
+back along the arrow strokes to where they end.
 
 Arrow and head strokes are bridged (dashes, small breaks) and thinned to a one-pixel
 skeleton. Each head blob's tip is its point furthest
