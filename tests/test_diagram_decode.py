@@ -199,3 +199,15 @@ def test_the_mirrored_reading_reads_a_mirrored_photo_as_the_mirror_image():
     single_mirror = read_strokes(net, np.ascontiguousarray(rgb[:, ::-1]), side=64,
                                  mirrored=False).probs
     assert np.abs(single_mirror - single[:, :, ::-1]).max() > 1e-5
+
+
+def test_a_head_the_network_is_unsure_of_is_no_head():
+    labels = canvas()
+    cv2.line(labels, (40, 150), (300, 150), ARROW, 2)
+    cv2.polylines(labels, [np.array([[290, 140], [306, 150], [290, 160]])], False, HEAD, 2)
+    labels[146:155, 290:307] = HEAD
+    maps = maps_of(labels)
+    assert [a.arrow for a in find_arrows(maps)] == [True]
+    unsure = labels == HEAD
+    maps.probs[HEAD][unsure], maps.probs[ARROW][unsure] = 0.4, 0.3  # head only likeliest
+    assert [a.arrow for a in find_arrows(maps)] == [False]
