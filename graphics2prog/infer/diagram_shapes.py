@@ -13,6 +13,7 @@ that score.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -51,7 +52,8 @@ class ShapeConfig:
     line_gap: int = 25          # ... pieces this near in line are joined (where arrows cross),
     line_length: int = 150      # ... and joined sides this long close regions
     line_own: float = 0.5       # ... when at least this share of them is outline, not arrow
-    line_count: int = 12        # ... and no more than this many run one way (else: ruled paper)
+    line_count: int = 12        # ... and no more than this many run one way (else: ruled paper,
+    on_rule: float = 0.5        # ... and a box with two sides this much on its rules is a cell)
 
 
 @dataclass(frozen=True)
@@ -78,16 +80,14 @@ def ideal_outline(kind: str, box, shape: tuple[int, int], width: int = 1) -> np.
     return mask
 
 
-def long_sides(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> np.ndarray:
-    """uint8 0/1: the long horizontal and vertical lines among `own` strokes, the gaps along
-    each line bridged. A container's sides run the width of the drawing and are broken
-    wherever an arrow crosses (where the network reads a stretch of the side as arrow, the
-    `crossing` strokes) or the pencil skips; bridging only long lines, along their own
-    direction, closes lanes and pools without joining neighbouring boxes. A line must be
-    mostly `own` strokes: an arrow is no side; and a drawing has a few such lines each way,
-    where graph or ruled paper the network misreads has dozens."""
+def long_lines(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> list:
+    """[horizontal, vertical] uint8 0/1 masks: the long straight lines among `own` strokes,
+    the gaps along each line bridged. A container's sides run the width of the drawing and are
+    broken wherever an arrow crosses (where the network reads a stretch of the side as arrow,
+    the `crossing` strokes) or the pencil skips. A line must be mostly `own` strokes: an arrow
+    is no side."""
     thick = cv2.dilate(own | crossing, np.ones((3, 3), np.uint8))  # a tilted line stays a run
-    lines = np.zeros_like(own)
+    found = []
     for axis in (0, 1):  # 0: horizontal, 1: vertical
         run = (1, config.line_run) if axis == 0 else (config.line_run, 1)  # (rows, columns)
         gap = (1, config.line_gap) if axis == 0 else (config.line_gap, 1)
@@ -99,22 +99,27 @@ def long_sides(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> np
             np.bincount(labels[(own | crossing) > 0], minlength=n), 1)
         keep = (length >= config.line_length) & (own_share >= config.line_own)
         keep[0] = False
-        if keep.sum() <= config.line_count:  # more are the rules of the paper
-            lines |= keep[labels].astype(np.uint8)
-    return lines
+        found.append(keep[labels].astype(np.uint8))
+    return found
 
 
-def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig) -> np.ndarray:
+def ruled(lines: np.ndarray, config: ShapeConfig) -> bool:
+    """Whether one direction's long lines are the rules of graph or ruled paper the network
+    misread: a drawing has a few such lines each way, ruled paper dozens."""
+    return cv2.connectedComponents(lines)[0] - 1 > config.line_count
+
+
+def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig,
+                     sides: Optional[np.ndarray] = None) -> np.ndarray:
     """Pixels of class `cls`, plus strokes of any other kind right beside them (where an arrow
-    or a word touches the outline), plus, for rectangles, their long sides bridged; uint8
-    0/255."""
+    or a word touches the outline), plus `sides` (a container's long sides, bridged: this
+    closes lanes and pools without joining neighbouring boxes); uint8 0/255."""
     own = maps.of(cls).astype(np.uint8)
     near = config.reach
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * near + 1, 2 * near + 1))
-    beside = cv2.dilate(own, kernel) & (maps.labels > 0)
-    strokes = own | beside
-    if cls == RECTANGLE:
-        strokes |= long_sides(own, maps.of(ARROW).astype(np.uint8), config)
+    strokes = own | (cv2.dilate(own, kernel) & (maps.labels > 0))
+    if sides is not None:
+        strokes |= sides
     return strokes.astype(np.uint8) * 255
 
 
@@ -179,16 +184,16 @@ def outline_support(seen: np.ndarray, kind: str, box) -> float:
     return float(window[outline].mean()) if outline.any() else 0.0
 
 
-def weakest_side(seen: np.ndarray, box, inset: float) -> float:
-    """The least share of a rectangle's four sides (their middles, `inset` of each end left
-    out for rounded corners) along which the network sees the stroke: a box needs all four
+def side_shares(seen: np.ndarray, box, inset: float) -> list:
+    """[top, bottom, left, right]: the share of each side of a rectangle (its middle, `inset`
+    of each end left out for rounded corners) along which `seen` holds. A box needs all four
     sides drawn, where the overall support forgives one missing (a region an arrow cuts off)."""
     x1, y1, x2, y2 = (int(round(v)) for v in box)
     h, w = seen.shape
     dx, dy = int(inset * (x2 - x1)), int(inset * (y2 - y1))
     rows = [seen[min(max(y, 0), h - 1), max(x1 + dx, 0):min(x2 - dx, w - 1) + 1] for y in (y1, y2)]
     cols = [seen[max(y1 + dy, 0):min(y2 - dy, h - 1) + 1, min(max(x, 0), w - 1)] for x in (x1, x2)]
-    return min(float(side.mean()) if side.size else 0.0 for side in rows + cols)
+    return [float(side.mean()) if side.size else 0.0 for side in rows + cols]
 
 
 def _corner_support(prob: np.ndarray, box, reach: int) -> float:
@@ -213,11 +218,25 @@ def iou(a, b) -> float:
     return inter / area
 
 
+def _paper_cell(shares: list, rules: list, config: ShapeConfig) -> bool:
+    """Whether a rectangle lies between two rules of the paper: its top and bottom on
+    horizontal rules, or its left and right on vertical ones (`rules`: [horizontal, vertical]
+    ruled or not; `shares`: side_shares over the rules)."""
+    return ((rules[0] and min(shares[:2]) >= config.on_rule)
+            or (rules[1] and min(shares[2:]) >= config.on_rule))
+
+
 def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     """Every supported candidate of every kind, best first."""
     found = []
+    lines = long_lines(maps.of(RECTANGLE).astype(np.uint8), maps.of(ARROW).astype(np.uint8),
+                       config)
+    rules = [ruled(m, config) for m in lines]
+    sides = sum((m for m, r in zip(lines, rules) if not r), np.zeros_like(lines[0]))
+    on_rules = cv2.dilate(sum((m for m, r in zip(lines, rules) if r), np.zeros_like(lines[0])),
+                          np.ones((5, 5), np.uint8)) > 0
     for cls, kind in KINDS.items():
-        strokes = _outline_strokes(maps, cls, config)
+        strokes = _outline_strokes(maps, cls, config, sides if cls == RECTANGLE else None)
         prob = maps.probs[cls]
         seen = seen_within(prob, config.reaches)
         boxes = {b: k for k in reversed(config.bridges) for b in _regions(strokes, k, kind, config)}
@@ -228,9 +247,10 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
                 continue
             near = seen[reach_for(box, config)]
             score = outline_support(near, kind, box)
-            if score >= config.support and (
-                    kind != "rectangle"
-                    or weakest_side(seen[max(config.reaches)], box, config.inset) >= config.side):
+            if score >= config.support and (kind != "rectangle" or (
+                    min(side_shares(seen[max(config.reaches)], box, config.inset)) >= config.side
+                    and not _paper_cell(side_shares(on_rules, box, config.inset), rules,
+                                        config))):
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
                 found.append((bridge, FoundShape(kind, box, score, rounded)))
