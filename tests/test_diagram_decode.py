@@ -211,3 +211,15 @@ def test_a_head_the_network_is_unsure_of_is_no_head():
     unsure = labels == HEAD
     maps.probs[HEAD][unsure], maps.probs[ARROW][unsure] = 0.4, 0.3  # head only likeliest
     assert [a.arrow for a in find_arrows(maps)] == [False]
+
+
+def test_boxes_between_the_rules_of_misread_ruled_paper_are_no_boxes():
+    labels = big_canvas()
+    for y in range(20, 500, 30):           # 16 rules the network took for outlines (where the
+        cv2.line(labels, (10, y), (420, y), RECT, 2)  # paper is dark enough, on the left)
+    for x in (100, 160, 300, 330):                       # strokes across them make cells
+        cv2.line(labels, (x, 80), (x, 170), RECT, 2)
+    cv2.rectangle(labels, (500, 95), (700, 230), RECT, 2)  # a box drawn beside them
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert any(iou(b, (500, 95, 700, 230)) > 0.8 for b in boxes)
+    assert not any(b[2] <= 340 for b in boxes)          # no cell left of the box

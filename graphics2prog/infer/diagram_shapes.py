@@ -53,7 +53,8 @@ class ShapeConfig:
     line_length: int = 150      # ... and joined sides this long close regions
     line_own: float = 0.5       # ... when at least this share of them is outline, not arrow
     line_count: int = 12        # ... and no more than this many run one way (else: ruled paper,
-    on_rule: float = 0.5        # ... and a box with two sides this much on its rules is a cell)
+    on_rule: float = 0.5        # ... and a box with two sides this much on its rules,
+    cell: float = 1.5           # ... at most this many spacings apart, is a cell of it)
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,14 @@ def long_lines(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> li
     return found
 
 
-def ruled(lines: np.ndarray, config: ShapeConfig) -> bool:
-    """Whether one direction's long lines are the rules of graph or ruled paper the network
-    misread: a drawing has a few such lines each way, ruled paper dozens."""
-    return cv2.connectedComponents(lines)[0] - 1 > config.line_count
+def rule_spacing(lines: np.ndarray, axis: int, config: ShapeConfig) -> float:
+    """The spacing of one direction's long lines (`axis` 0: horizontal) when they are the rules
+    of graph or ruled paper the network misread (a drawing has a few such lines each way,
+    ruled paper dozens), else 0."""
+    n, _, _, centres = cv2.connectedComponentsWithStats(lines)
+    if n - 1 <= config.line_count:
+        return 0.0
+    return float(np.median(np.diff(np.sort(centres[1:, 1 - axis]))))
 
 
 def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig,
@@ -218,12 +223,15 @@ def iou(a, b) -> float:
     return inter / area
 
 
-def _paper_cell(shares: list, rules: list, config: ShapeConfig) -> bool:
-    """Whether a rectangle lies between two rules of the paper: its top and bottom on
-    horizontal rules, or its left and right on vertical ones (`rules`: [horizontal, vertical]
-    ruled or not; `shares`: side_shares over the rules)."""
-    return ((rules[0] and min(shares[:2]) >= config.on_rule)
-            or (rules[1] and min(shares[2:]) >= config.on_rule))
+def _paper_cell(box, shares: list, spacing: list, config: ShapeConfig) -> bool:
+    """Whether a rectangle is a cell of the paper: its top and bottom on horizontal rules, or
+    its left and right on vertical ones, no further apart than the rules are (`spacing`:
+    [horizontal, vertical] rules' spacing, 0 where not ruled; `shares`: side_shares over the
+    rules). A box drawn on such paper spans several rules."""
+    width, height = sides(box)
+    across = (height, width)
+    return any(0 < spacing[axis] and across[axis] <= config.cell * spacing[axis]
+               and min(shares[2 * axis:2 * axis + 2]) >= config.on_rule for axis in (0, 1))
 
 
 def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
@@ -231,12 +239,12 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     found = []
     lines = long_lines(maps.of(RECTANGLE).astype(np.uint8), maps.of(ARROW).astype(np.uint8),
                        config)
-    rules = [ruled(m, config) for m in lines]
-    sides = sum((m for m, r in zip(lines, rules) if not r), np.zeros_like(lines[0]))
-    on_rules = cv2.dilate(sum((m for m, r in zip(lines, rules) if r), np.zeros_like(lines[0])),
+    spacing = [rule_spacing(m, axis, config) for axis, m in enumerate(lines)]
+    long_sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
+    on_rules = cv2.dilate(sum((m for m, r in zip(lines, spacing) if r), np.zeros_like(lines[0])),
                           np.ones((5, 5), np.uint8)) > 0
     for cls, kind in KINDS.items():
-        strokes = _outline_strokes(maps, cls, config, sides if cls == RECTANGLE else None)
+        strokes = _outline_strokes(maps, cls, config, long_sides if cls == RECTANGLE else None)
         prob = maps.probs[cls]
         seen = seen_within(prob, config.reaches)
         boxes = {b: k for k in reversed(config.bridges) for b in _regions(strokes, k, kind, config)}
@@ -249,8 +257,8 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
             score = outline_support(near, kind, box)
             if score >= config.support and (kind != "rectangle" or (
                     min(side_shares(seen[max(config.reaches)], box, config.inset)) >= config.side
-                    and not _paper_cell(side_shares(on_rules, box, config.inset), rules,
-                                        config))):
+                    and not _paper_cell(box, side_shares(on_rules, box, config.inset),
+                                        spacing, config))):
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
                 found.append((bridge, FoundShape(kind, box, score, rounded)))
