@@ -501,8 +501,9 @@ def _inference_flags(p, output: bool = True) -> None:
                    help="proposal network: a registered name or a checkpoint file")
     p.add_argument("--likelihood", metavar="NAME|FILE", default=d.likelihood,
                    help="likelihood network: a registered name, a checkpoint file, or 'pixel'")
-    p.add_argument("--strokes", metavar="NAME|FILE", default=d.strokes,
-                   help="diagram mode's stroke network: a registered name or a checkpoint file")
+    p.add_argument("--strokes", metavar="NAME|FILE[,...]", default=d.strokes,
+                   help="diagram mode's stroke network: a registered name or a checkpoint file; "
+                        "several joined by commas are averaged")
     p.add_argument("--seed", type=int, default=d.seed, help="seed of the search")
     p.add_argument("--rerank", action="store_true", default=d.rerank,
                    help="rerank the top specs by the program prior (SMC; off by default: "

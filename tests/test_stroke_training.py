@@ -70,3 +70,21 @@ def test_train_strokes_runs_saves_and_resumes(g2p, tmp_path):
     code, _, err = g2p(*args[:3], "3", *args[4:], "--resume")
     assert code == 0, err
     assert load_checkpoint(out)["step"] == 3
+
+
+def test_stroke_networks_joined_by_commas_are_read_as_their_average(tmp_path):
+    from graphics2prog.models.registry import load_stroke_net
+    from graphics2prog.models.strokes import config_dict
+    paths = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        net = StrokeNet(StrokeNetConfig(widths=(4, 8)))
+        paths.append(tmp_path / f"net{seed}.pt")
+        torch.save({"config": config_dict(net), "model": net.state_dict()}, paths[-1])
+    x = torch.rand(1, 3, 16, 24)
+    one, two = (load_stroke_net(p) for p in paths)
+    both = load_stroke_net(f"{paths[0]},{paths[1]}")
+    with torch.no_grad():
+        want = (one(x).softmax(1) + two(x).softmax(1)) / 2
+        assert torch.allclose(both(x).softmax(1), want, atol=1e-5)
+    assert both.multiple == one.multiple

@@ -42,7 +42,7 @@ class ShapeConfig:
     overlap: float = 0.6        # IoU above which two candidates are the same shape
     same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
     same_share: float = 0.15    # ... or this share of the smaller one's shorter side
-    side: float = 0.5           # least share of each side of a rectangle the network must see
+    side: float = 0.7           # least share of each side of a rectangle the network must see
     inset: float = 0.15         # ... its ends left out (rounded corners)
     header: float = 0.12        # a strip along a box's side, at most this share across: a title
     roundness: float = 0.45     # corner support below this: rounded corners

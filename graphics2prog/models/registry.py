@@ -14,13 +14,13 @@ import torch
 from .checkpoint import WeightsError, load_checkpoint, model_from_checkpoint
 from .likelihood import LikelihoodNet, PixelLikelihood, likelihood_from_checkpoint
 from .proposal import ProposalModel
-from .strokes import StrokeNet, stroke_net_from_checkpoint
+from .strokes import StrokeEnsemble, StrokeNet, stroke_net_from_checkpoint
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MANIFEST = "registry.json"
 DEFAULT_PROPOSAL = "proposal"
 DEFAULT_LIKELIHOOD = "likelihood"
-DEFAULT_STROKES = "strokes"
+DEFAULT_STROKES = "strokes,strokes_long"  # an ensemble: names or files joined by commas
 
 
 def sha256(path) -> str:
@@ -88,10 +88,15 @@ def load_likelihood(name_or_path=DEFAULT_LIKELIHOOD, device="cpu",
     return for_inference(likelihood_from_checkpoint(load_state(name_or_path, weights_dir), device))
 
 
-def load_stroke_net(name_or_path=DEFAULT_STROKES, device="cpu",
-                    weights_dir: Path = WEIGHTS_DIR) -> StrokeNet:
-    """The diagram stroke network in eval mode on `device`."""
-    model = stroke_net_from_checkpoint(load_state(name_or_path, weights_dir))
+def load_stroke_net(names_or_paths=DEFAULT_STROKES, device="cpu",
+                    weights_dir: Path = WEIGHTS_DIR) -> StrokeNet | StrokeEnsemble:
+    """The diagram stroke network in eval mode on `device`; several names or files joined by
+    commas are read as one ensemble (models/strokes.StrokeEnsemble)."""
+    members = [stroke_net_from_checkpoint(load_state(name.strip(), weights_dir))
+               for name in str(names_or_paths).split(",") if name.strip()]
+    if not members:
+        raise WeightsError("no stroke network named")
+    model = members[0] if len(members) == 1 else StrokeEnsemble(members)
     return for_inference(model.to(device))
 
 
