@@ -140,14 +140,15 @@ class Skeleton:
         self.graph = _graph(skel)
         _, self.labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
         self.pixels = np.argwhere(skel)
+        self.pixel_parts = self.labels[self.pixels[:, 0], self.pixels[:, 1]]
         self.starts = starts
 
     def at_shape(self, p) -> bool:
         return self.starts is not None and bool(self.starts[p])
 
     def jump(self, walk: list, visited: set, config: ArrowConfig):
-        """The skeleton pixel of another part straight ahead of the walk's end (walk: tail
-        first... reversed: end last) within config.jump px, or None."""
+        """The skeleton pixel, on a part not in `visited`, nearest straight ahead of the walk's
+        last pixel within config.jump px, or None."""
         end = np.array(walk[-1], float)
         back = np.array(walk[max(0, len(walk) - 16)], float)
         direction = end - back
@@ -157,8 +158,8 @@ class Skeleton:
         offsets = self.pixels - end
         dist = np.hypot(offsets[:, 0], offsets[:, 1])
         ahead = (offsets @ direction) / np.maximum(dist, 1e-9) / norm
-        parts = self.labels[self.pixels[:, 0], self.pixels[:, 1]]
-        ok = (dist <= config.jump) & (ahead >= config.jump_cone) & ~np.isin(parts, list(visited))
+        ok = ((dist <= config.jump) & (ahead >= config.jump_cone)
+              & ~np.isin(self.pixel_parts, list(visited)))
         if not ok.any():
             return None
         i = np.flatnonzero(ok)[np.argmin(dist[ok])]
@@ -185,8 +186,8 @@ def _go_on(sk: Skeleton, walk: list, heads: set, config: ArrowConfig) -> list:
     return extended if sk.at_shape(extended[-1]) else walk
 
 
-def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, starts: Optional[np.ndarray],
-                      config: ArrowConfig, sk: Skeleton) -> list:
+def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, sk: Skeleton,
+                      config: ArrowConfig) -> list:
     """Arrows of one connected skeleton: one per head blob touching it, from its tail
     (`_tail`); with no head, one arrowless path between its two ends farthest apart."""
     ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
@@ -196,7 +197,7 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, starts: Optiona
         inside = {tuple(p) for p in blob}
         start = min(graph, key=lambda p: 0 if p in inside else 1)
         dist, _ = _walk(graph, start)
-        tail = _tail([p for p in ends if p not in heads and p in dist], dist, starts)
+        tail = _tail([p for p in ends if p not in heads and p in dist], dist, sk.starts)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
         walk = _go_on(sk, _trace(prev, entry), heads, config)  # entry back to the tail
@@ -227,5 +228,5 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
             touching[part].append(blob)
     found = []
     for label, part in parts.items():
-        found.extend(_component_arrows(part, touching[label], raw, starts, config, sk))
+        found.extend(_component_arrows(part, touching[label], raw, sk, config))
     return found

@@ -87,7 +87,8 @@ def long_lines(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> li
     broken wherever an arrow crosses (where the network reads a stretch of the side as arrow,
     the `crossing` strokes) or the pencil skips. A line must be mostly `own` strokes: an arrow
     is no side."""
-    thick = cv2.dilate(own | crossing, np.ones((3, 3), np.uint8))  # a tilted line stays a run
+    strokes = own | crossing
+    thick = cv2.dilate(strokes, np.ones((3, 3), np.uint8))  # a tilted line stays a run
     found = []
     for axis in (0, 1):  # 0: horizontal, 1: vertical
         run = (1, config.line_run) if axis == 0 else (config.line_run, 1)  # (rows, columns)
@@ -97,7 +98,7 @@ def long_lines(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> li
         n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
         length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
         own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
-            np.bincount(labels[(own | crossing) > 0], minlength=n), 1)
+            np.bincount(labels[strokes > 0], minlength=n), 1)
         keep = (length >= config.line_length) & (own_share >= config.line_own)
         keep[0] = False
         found.append(keep[labels].astype(np.uint8))
@@ -234,6 +235,17 @@ def _paper_cell(box, shares: list, spacing: list, config: ShapeConfig) -> bool:
                and min(shares[2 * axis:2 * axis + 2]) >= config.on_rule for axis in (0, 1))
 
 
+def _drawn_box(box, seen: np.ndarray, on_rules: Optional[np.ndarray], spacing: list,
+               config: ShapeConfig) -> bool:
+    """Whether a supported rectangle candidate is a box someone drew: all four sides seen
+    (`seen`: at the farthest reach), and no cell of misread ruled paper (`on_rules`: near its
+    rules, None when the paper is not ruled)."""
+    if min(side_shares(seen, box, config.inset)) < config.side:
+        return False
+    return on_rules is None or not _paper_cell(box, side_shares(on_rules, box, config.inset),
+                                               spacing, config)
+
+
 def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     """Every supported candidate of every kind, best first."""
     found = []
@@ -241,8 +253,8 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
                        config)
     spacing = [rule_spacing(m, axis, config) for axis, m in enumerate(lines)]
     long_sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
-    on_rules = cv2.dilate(sum((m for m, r in zip(lines, spacing) if r), np.zeros_like(lines[0])),
-                          np.ones((5, 5), np.uint8)) > 0
+    on_rules = cv2.dilate(sum(m for m, r in zip(lines, spacing) if r),
+                          np.ones((5, 5), np.uint8)) > 0 if any(spacing) else None
     for cls, kind in KINDS.items():
         strokes = _outline_strokes(maps, cls, config, long_sides if cls == RECTANGLE else None)
         prob = maps.probs[cls]
@@ -255,10 +267,8 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
                 continue
             near = seen[reach_for(box, config)]
             score = outline_support(near, kind, box)
-            if score >= config.support and (kind != "rectangle" or (
-                    min(side_shares(seen[max(config.reaches)], box, config.inset)) >= config.side
-                    and not _paper_cell(box, side_shares(on_rules, box, config.inset),
-                                        spacing, config))):
+            if score >= config.support and (kind != "rectangle" or _drawn_box(
+                    box, seen[max(config.reaches)], on_rules, spacing, config)):
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
                 found.append((bridge, FoundShape(kind, box, score, rounded)))
