@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from graphics2prog.infer.diagram import ToGrid, arrow_primitive, grid_transform, shape_primitive
-from graphics2prog.infer.diagram_arrows import ARROW, HEAD, find_arrows
-from graphics2prog.infer.diagram_shapes import FoundShape, explained_by, find_shapes, iou
+from graphics2prog.infer.diagram_arrows import ARROW, HEAD, ArrowConfig, find_arrows
+from graphics2prog.infer.diagram_shapes import (FoundShape, explained_by, find_shapes, iou,
+                                                outlines)
 from graphics2prog.infer.stroke_maps import StrokeMaps
 from graphics2prog.shapes import Diamond, Polyline
 from graphics2prog.spec import Circle, Rectangle
@@ -181,6 +182,35 @@ def test_an_arrow_broken_by_a_gap_runs_on_to_the_box_it_leaves():
         shapes, labels.shape, 11)) if a.arrow]
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (162, 150))) < 12
+
+
+def test_a_shaft_partly_read_as_outline_still_runs_back_to_the_box_it_leaves():
+    """The middle of a shaft read as a box's side (no box there) is still the arrow's way
+    back; the head's own spurs beside the box it points at are no tail."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (160, 200), RECT, 2)
+    cv2.rectangle(labels, (600, 100), (720, 200), RECT, 2)
+    cv2.line(labels, (162, 150), (300, 150), ARROW, 2)
+    cv2.line(labels, (301, 150), (450, 150), RECT, 2)         # read as an outline stroke
+    cv2.line(labels, (451, 150), (597, 150), ARROW, 2)
+    cv2.polylines(labels, [np.array([[586, 134], [597, 150], [586, 166]])], False, ARROW, 2)
+    labels[145:156, 588:598] = HEAD                # its arms, read as shaft, reach the box
+    maps = maps_of(labels)
+    shapes = find_shapes(maps)
+    assert len(shapes) == 2
+
+    def arrows(config=ArrowConfig(), drawn=outlines(shapes, labels.shape, 11)):
+        return [a for a in find_arrows(maps, config, explained_by(shapes, labels.shape, 11),
+                                       drawn) if a.arrow]
+
+    def from_box(found):
+        return [a for a in found if np.hypot(*np.subtract(a.points[0], (162, 150))) < 12]
+
+    found = arrows()
+    assert len(found) == 1 and from_box(found) == found
+    assert np.hypot(*np.subtract(found[0].points[-1], (597, 150))) < 6
+    assert from_box(arrows(drawn=None)) == []
+    assert from_box(arrows(ArrowConfig(min_tail=0))) == []  # a spur of the head as its tail
 
 
 def test_the_mirrored_reading_reads_a_mirrored_photo_as_the_mirror_image():

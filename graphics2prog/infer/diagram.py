@@ -19,7 +19,7 @@ from ..models.strokes import StrokeNet
 from ..shapes import Diamond, Ellipse, Polyline
 from ..spec import Circle, Primitive, Rectangle, Spec
 from .diagram_arrows import ArrowConfig, FoundArrow, find_arrows
-from .diagram_shapes import FoundShape, ShapeConfig, explained_by, find_shapes
+from .diagram_shapes import FoundShape, ShapeConfig, explained_by, find_shapes, outlines
 from .stroke_maps import StrokeMaps, read_strokes
 
 GRID_CELLS = 256      # grid units along the photo's long side
@@ -105,7 +105,8 @@ def parse_diagram(model: StrokeNet, rgb: np.ndarray, device=torch.device("cpu"),
     maps = read_strokes(model, rgb, device)
     shapes = find_shapes(maps, config.shapes)
     explained = explained_by(shapes, maps.labels.shape, config.explained_px)
-    arrows = find_arrows(maps, config.arrows, explained)
+    drawn = outlines(shapes, maps.labels.shape, config.explained_px)
+    arrows = find_arrows(maps, config.arrows, explained, drawn)
     height, width = (round(n / decoded_at) for n in rgb.shape[:2])
     image_from_grid = grid_transform(height, width, config.cells)
     g = ToGrid(maps.scale * decoded_at, image_from_grid)

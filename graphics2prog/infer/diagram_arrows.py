@@ -2,10 +2,12 @@
 back along the arrow strokes to where they end.
 
 Arrow and head strokes are bridged (dashes, small breaks) and thinned to a one-pixel
-skeleton. Each head blob's tip is its point furthest
-along the arriving stroke, and the arrow's tail is the skeleton end farthest from it along the
-strokes (not another arrow's head), one near a found shape where there is one. The walk
-between them, simplified to its bends, is the path. Strokes with no head at all are arrowless
+skeleton. Each head blob's tip is its point furthest along the arriving stroke, and the
+arrow's tail is the skeleton end farthest from it along the strokes (not another arrow's head),
+one near a found shape where there is one (not the head's own spurs beside the shape it points
+at). A tail short of every shape goes on across gaps, and along outline strokes no shape
+explains, while that leads to a shape. The walk between them, simplified to its bends, is the
+path. Strokes with no head at all are arrowless
 paths from end to end. An arrow is dashed when much of its walk has no ink under it before
 bridging.
 """
@@ -19,7 +21,7 @@ import cv2
 import numpy as np
 from skimage.morphology import skeletonize
 
-from ..diagram_scenes import ARROW, HEAD
+from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, HEAD, RECTANGLE
 from .stroke_maps import StrokeMaps
 
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
@@ -31,6 +33,7 @@ class ArrowConfig:
     bridge: int = 9           # px: dilation that joins dashes and breaks
     min_length: float = 20.0  # px: shorter walks without a head are specks
     min_arrow: float = 8.0    # px: shorter walks to a head are specks
+    min_tail: float = 20.0    # px: ends this near a head along the strokes are its own spurs
     near_shape: int = 15      # px: a tail this near a found shape's outline starts there
     min_head: int = 20        # px: least area of a head blob,
     head_prob: float = 0.5    # ... of pixels the network is this sure are a head (where a head
@@ -41,6 +44,8 @@ class ArrowConfig:
     jump: float = 45.0        # px: a tail short of any shape goes on across a gap this wide
     jump_cone: float = 0.8    # ... to strokes this near straight ahead (cosine)
     jumps: int = 12           # ... this many times at most
+    off_shape: int = 15       # px: outline strokes this far from found shapes may be shafts
+    behind: int = 3           # px: ... never back within this of where it has been
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,26 @@ class FoundArrow:
     dashed: bool
 
 
-def _skeleton(maps: StrokeMaps, config: ArrowConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(skeleton bool, raw arrow-or-head strokes bool). Outline strokes no found shape
-    explains are left out: taking them as connectors too (a pool's side the network read as
-    an arrow's) joined arrows to containers' sides and cost a third of the flows found on
-    held-out photos."""
+def _widened(mask: np.ndarray, px: int) -> np.ndarray:
+    """bool: `mask` grown by a `px`-wide square."""
+    return cv2.dilate(mask.astype(np.uint8), np.ones((px, px), np.uint8)) > 0
+
+
+def loose(maps: StrokeMaps, drawn: np.ndarray, config: ArrowConfig) -> np.ndarray:
+    """bool (H, W): outline strokes away from every found shape's outline (`drawn`), such as
+    an arrow's shaft the network read as a box's side."""
+    return np.isin(maps.labels, (RECTANGLE, ELLIPSE, DIAMOND)) & ~_widened(drawn, config.off_shape)
+
+
+def _skeleton(maps: StrokeMaps, config: ArrowConfig, extra: Optional[np.ndarray] = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(skeleton bool, raw strokes bool) of the arrow and head strokes, and `extra` ones.
+    Arrows are found on arrow strokes alone: taking loose outline strokes as connectors too
+    joined arrows to containers' sides and cost a third of the flows found on held-out photos;
+    a tail may only go on along them (`_go_on`)."""
     raw = maps.of(ARROW) | maps.of(HEAD)
+    if extra is not None:
+        raw = raw | extra
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (config.bridge, config.bridge))
     bridged = cv2.dilate(raw.astype(np.uint8), kernel)  # its skeleton runs down the middle
     return skeletonize(bridged > 0), raw
@@ -69,14 +88,15 @@ def _graph(skel: np.ndarray) -> dict:
                 if (p[0] + dy, p[1] + dx) in pixels] for p in pixels}
 
 
-def _walk(graph: dict, start) -> tuple[dict, dict]:
-    """Breadth-first distances and predecessors from `start` over the skeleton."""
+def _walk(graph: dict, start, blocked: frozenset = frozenset()) -> tuple[dict, dict]:
+    """Breadth-first distances and predecessors from `start` over the skeleton, not
+    entering `blocked` pixels."""
     dist, prev = {start: 0}, {start: None}
     queue = deque([start])
     while queue:
         p = queue.popleft()
         for q in graph[p]:
-            if q not in dist:
+            if q not in dist and q not in blocked:
                 dist[q], prev[q] = dist[p] + 1, p
                 queue.append(q)
     return dist, prev
@@ -120,7 +140,7 @@ def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
     return FoundArrow(points, arrow, bool(inked < config.dashed))
 
 
-def _tail(ends: list, dist: dict, starts: Optional[np.ndarray]):
+def _tail(ends: list, dist: dict, starts: Optional[np.ndarray], least: float = 0.0):
     """An arrow's tail: the skeleton end farthest from its head along the strokes; where
     shapes were found arrows start at them, so ends near a shape (`starts`) come first.
     (Taking every far end on a branch of its own as another arrow's tail, for arrows that
@@ -128,7 +148,7 @@ def _tail(ends: list, dist: dict, starts: Optional[np.ndarray]):
     if not ends:
         return max(dist, key=dist.get)
     if starts is not None:
-        ends = [p for p in ends if starts[p]] or ends
+        ends = [p for p in ends if starts[p] and dist[p] >= least] or ends
     return max(ends, key=dist.get)
 
 
@@ -140,15 +160,14 @@ class Skeleton:
         self.graph = _graph(skel)
         _, self.labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
         self.pixels = np.argwhere(skel)
-        self.pixel_parts = self.labels[self.pixels[:, 0], self.pixels[:, 1]]
         self.starts = starts
 
     def at_shape(self, p) -> bool:
         return self.starts is not None and bool(self.starts[p])
 
-    def jump(self, walk: list, visited: set, config: ArrowConfig):
-        """The skeleton pixel, on a part not in `visited`, nearest straight ahead of the walk's
-        last pixel within config.jump px, or None."""
+    def jump(self, walk: list, behind: set, config: ArrowConfig):
+        """The skeleton pixel, not `behind`, nearest straight ahead of the walk's last pixel
+        within config.jump px, or None."""
         end = np.array(walk[-1], float)
         back = np.array(walk[max(0, len(walk) - 16)], float)
         direction = end - back
@@ -158,36 +177,44 @@ class Skeleton:
         offsets = self.pixels - end
         dist = np.hypot(offsets[:, 0], offsets[:, 1])
         ahead = (offsets @ direction) / np.maximum(dist, 1e-9) / norm
-        ok = ((dist <= config.jump) & (ahead >= config.jump_cone)
-              & ~np.isin(self.pixel_parts, list(visited)))
-        if not ok.any():
-            return None
-        i = np.flatnonzero(ok)[np.argmin(dist[ok])]
-        return tuple(int(v) for v in self.pixels[i])
+        ok = (dist <= config.jump) & (ahead >= config.jump_cone)
+        for i in np.flatnonzero(ok)[np.argsort(dist[ok])]:
+            p = tuple(int(v) for v in self.pixels[i])
+            if p not in behind:
+                return p
+        return None
 
 
-def _go_on(sk: Skeleton, walk: list, heads: set, config: ArrowConfig) -> list:
+def _go_on(on: Skeleton, walk: list, heads: set, config: ArrowConfig) -> list:
     """A walk (head first, tail last) that stops short of any shape goes on across gaps in
     its line (dashes, skipped pencil) to the next stroke straight ahead, then along that stroke
-    to its far end, until it reaches a shape. Without a shape to reach it stays as it was."""
-    visited = {int(sk.labels[walk[0]]), int(sk.labels[walk[-1]])}
+    to its far end, until it reaches a shape. `on`: the strokes it may go on along (arrows',
+    and outline strokes no found shape explains: a shaft the network read as a box's side).
+    Without a shape to reach it stays as it was."""
+    behind = _near(walk, config.behind)
     extended = list(walk)
     for _ in range(config.jumps):
-        if sk.at_shape(extended[-1]):
+        if on.at_shape(extended[-1]):
             return extended
-        entry = sk.jump(extended, visited, config)
+        entry = on.jump(extended, behind, config)
         if entry is None:
             break
-        visited.add(int(sk.labels[entry]))
-        dist, prev = _walk(sk.graph, entry)
-        ends = [p for p in dist if len(sk.graph[p]) <= 1 and p not in heads] or [entry]
-        far = _tail(ends, dist, sk.starts)
-        extended += _trace(prev, far)[::-1]
-    return extended if sk.at_shape(extended[-1]) else walk
+        dist, prev = _walk(on.graph, entry, behind)
+        ends = [p for p in dist if len(on.graph[p]) <= 1 and p not in heads] or [entry]
+        run = _trace(prev, _tail(ends, dist, on.starts))[::-1]
+        extended += run
+        behind |= _near(run, config.behind)
+    return extended if on.at_shape(extended[-1]) else walk
+
+
+def _near(pixels: list, radius: int) -> set:
+    """Every pixel within `radius` (a square) of `pixels`: where a walk has been."""
+    return {(r + dy, c + dx) for r, c in pixels
+            for dy in range(-radius, radius + 1) for dx in range(-radius, radius + 1)}
 
 
 def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, sk: Skeleton,
-                      config: ArrowConfig) -> list:
+                      on: Skeleton, config: ArrowConfig) -> list:
     """Arrows of one connected skeleton: one per head blob touching it, from its tail
     (`_tail`); with no head, one arrowless path between its two ends farthest apart."""
     ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
@@ -197,10 +224,11 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, sk: Skeleton,
         inside = {tuple(p) for p in blob}
         start = min(graph, key=lambda p: 0 if p in inside else 1)
         dist, _ = _walk(graph, start)
-        tail = _tail([p for p in ends if p not in heads and p in dist], dist, sk.starts)
+        tail = _tail([p for p in ends if p not in heads and p in dist], dist, sk.starts,
+                     config.min_tail)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
-        walk = _go_on(sk, _trace(prev, entry), heads, config)  # entry back to the tail
+        walk = _go_on(on, _trace(prev, entry), heads, config)  # entry back to the tail
         found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
     if not blobs:
         dist, _ = _walk(graph, ends[0])
@@ -211,13 +239,18 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, sk: Skeleton,
 
 
 def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
-                explained: Optional[np.ndarray] = None) -> list[FoundArrow]:
+                explained: Optional[np.ndarray] = None, drawn: Optional[np.ndarray] = None
+                ) -> list[FoundArrow]:
     """Every arrow (and arrowless connector) of the stroke map (module doc); `explained`:
-    bool (H, W), the outlines of the shapes found, near which arrows start."""
+    bool (H, W), the outlines of the shapes found, near which arrows start; `drawn`: the
+    outlines of every shape found (outline strokes elsewhere may be arrows' shafts)."""
     skel, raw = _skeleton(maps, config)
-    starts = None if explained is None else cv2.dilate(
-        explained.astype(np.uint8), np.ones((config.near_shape,) * 2, np.uint8)) > 0
+    starts = None if explained is None else _widened(explained, config.near_shape)
     sk = Skeleton(skel, starts)
+    on = sk
+    if drawn is not None:  # where a tail may go on: arrows' strokes and loose outline strokes
+        skel_on, raw = _skeleton(maps, config, loose(maps, drawn, config))
+        on = Skeleton(skel_on, starts)
     graph, labels = sk.graph, sk.labels
     parts: dict[int, dict] = {}
     for p, q in graph.items():
@@ -228,5 +261,5 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
             touching[part].append(blob)
     found = []
     for label, part in parts.items():
-        found.extend(_component_arrows(part, touching[label], raw, sk, config))
+        found.extend(_component_arrows(part, touching[label], raw, sk, on, config))
     return found

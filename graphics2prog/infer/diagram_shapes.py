@@ -275,15 +275,20 @@ def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]
 
 
+def outlines(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
+    """bool (H, W): the ideal outlines of `shapes`, `width` px wide."""
+    mask = np.zeros(shape, np.uint8)
+    for s in shapes:
+        mask |= ideal_outline(s.kind, s.box, shape, width)
+    return mask > 0
+
+
 def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
     """bool (H, W): where arrows start, the outlines of the shapes that contain no other shape
     (`width` px wide). A container's long sides pass near most arrows' ends; taken as places
     arrows start, they pulled tails off the boxes the arrows leave."""
-    mask = np.zeros(shape, np.uint8)
-    for s in shapes:
-        if not any(_inside(k.box, s.box) for k in shapes if k is not s):
-            mask |= ideal_outline(s.kind, s.box, shape, width)
-    return mask > 0
+    return outlines([s for s in shapes if not any(_inside(k.box, s.box) for k in shapes
+                                                  if k is not s)], shape, width)
 
 
 def _inside(inner, outer) -> bool:
