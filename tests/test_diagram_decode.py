@@ -213,6 +213,21 @@ def test_a_shaft_partly_read_as_outline_still_runs_back_to_the_box_it_leaves():
     assert from_box(arrows(ArrowConfig(min_tail=0))) == []  # a spur of the head as its tail
 
 
+def test_a_short_arrow_between_close_boxes_read_mostly_as_head_is_an_arrow():
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (160, 200), RECT, 2)
+    cv2.rectangle(labels, (190, 100), (310, 200), RECT, 2)
+    cv2.line(labels, (163, 150), (166, 150), ARROW, 2)
+    cv2.polylines(labels, [np.array([[176, 141], [187, 150], [176, 159]])], False, HEAD, 2)
+    labels[146:155, 167:188] = HEAD
+    maps = maps_of(labels)
+    shapes = find_shapes(maps)
+    arrows = [a for a in find_arrows(maps, explained=explained_by(shapes, labels.shape, 11),
+                                     drawn=outlines(shapes, labels.shape, 11)) if a.arrow]
+    assert len(arrows) == 1
+    assert arrows[0].points[0][0] < 170 and arrows[0].points[-1][0] > 183
+
+
 def test_the_mirrored_reading_reads_a_mirrored_photo_as_the_mirror_image():
     """Averaging a photo's reading with its mirror image's makes the reading
     mirror-equivariant, which one pass of a network is not."""

@@ -130,8 +130,10 @@ def _tip(blob: np.ndarray, walk: list, reach: int = 15) -> tuple:
 
 
 def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
-    """A FoundArrow from a walk (tail first), or None for a speck."""
-    if len(pixels) < (config.min_arrow if arrow else config.min_length):
+    """A FoundArrow from a walk (tail first), or None for a speck. Its length is along the
+    walk and the step to the tip (a short arrow may be little more than its head)."""
+    length = np.hypot(*np.diff(np.array(pixels, float), axis=0).T).sum()
+    if length < (config.min_arrow if arrow else config.min_length):
         return None
     curve = np.array([[c, r] for r, c in pixels], np.int32).reshape(-1, 1, 2)
     bends = cv2.approxPolyDP(curve, config.bend, False).reshape(-1, 2)
