@@ -268,3 +268,16 @@ def test_boxes_between_the_rules_of_misread_ruled_paper_are_no_boxes():
     boxes = [s.box for s in find_shapes(maps_of(labels))]
     assert any(iou(b, (500, 95, 700, 230)) > 0.8 for b in boxes)
     assert not any(b[2] <= 340 for b in boxes)          # no cell left of the box
+
+
+def test_holes_punched_in_the_sheet_are_no_circles_but_drawn_rings_in_a_row_are():
+    labels = big_canvas()
+    for y in (60, 180, 300, 420):
+        cv2.circle(labels, (30, y), 10, ELLIPSE, -1)           # a binder's holes: filled discs
+        cv2.circle(labels, (400, y), 20, ELLIPSE, 2)           # events drawn in a column
+    cv2.circle(labels, (600, 200), 10, ELLIPSE, -1)            # one filled dot stays a circle
+    found = find_shapes(maps_of(labels))
+    centres = sorted((round((s.box[0] + s.box[2]) / 2), round((s.box[1] + s.box[3]) / 2))
+                     for s in found)
+    assert all(s.kind == "ellipse" for s in found)
+    assert [x for x, _ in centres] == [400] * 4 + [600]

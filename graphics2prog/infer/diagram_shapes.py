@@ -35,6 +35,10 @@ class ShapeConfig:
     tile_size: float = 0.05     # rectangles smaller than this share of the picture's long
     tile_crowd: int = 12        # side, this many of one size (within tile_slack), are the
     tile_slack: float = 0.2     # squares of graph paper
+    hole_fill: float = 0.85     # circles whose middle is this much of their kind are discs,
+    hole_row: int = 3           # ... and this many discs of one size (within tile_slack) in a
+    hole_line: float = 0.5      # ... line (off it by at most this share of their size) are
+                                # the holes punched in the sheet, not circles anyone drew
     support: float = 0.5        # least share of the ideal outline the network must see
     reach: int = 3              # px: strokes this near an outline count as touching it
     reaches: tuple = (3, 6, 10)  # px: how far a drawn outline may wander from the ideal one,
@@ -347,6 +351,41 @@ def _tiles(shapes: list[FoundShape], side: float, config: ShapeConfig) -> set:
     return tiles
 
 
+def _disc(shape: FoundShape, labels: np.ndarray, fill: float) -> bool:
+    """Whether an ellipse is filled: the middle half of it is read as ellipse stroke, where a
+    drawn ring (even a thick end event's) leaves its middle paper."""
+    x1, y1, x2, y2 = (int(round(v)) for v in shape.box)
+    qx, qy = (x2 - x1) // 4, (y2 - y1) // 4
+    middle = labels[y1 + qy:y2 - qy + 1, x1 + qx:x2 - qx + 1]
+    return middle.size > 0 and bool((middle == ELLIPSE).mean() >= fill)
+
+
+def _across(unit: np.ndarray, offset: np.ndarray) -> float:
+    """Signed distance of `offset` from the line along the 2-D `unit` vector."""
+    return float(unit[0] * offset[1] - unit[1] * offset[0])
+
+
+def _punched(shapes: list[FoundShape], labels: np.ndarray, config: ShapeConfig) -> set:
+    """Indices of the holes punched in the sheet (a notebook's or a binder's): filled discs
+    of one size, several on one line. A filled dot on its own stays a shape, and so do rings."""
+    discs = [i for i, s in enumerate(shapes) if s.kind == "ellipse" and _disc(s, labels,
+                                                                              config.hole_fill)]
+    centre = {i: np.array([(shapes[i].box[0] + shapes[i].box[2]) / 2,
+                           (shapes[i].box[1] + shapes[i].box[3]) / 2]) for i in discs}
+    size = {i: max(sides(shapes[i].box)) for i in discs}
+    holes = set()
+    for a in discs:
+        for b in discs:
+            if b <= a or abs(size[b] - size[a]) > config.tile_slack * size[a]:
+                continue
+            along = (centre[b] - centre[a]) / np.hypot(*(centre[b] - centre[a]))
+            row = [k for k in discs if abs(size[k] - size[a]) <= config.tile_slack * size[a]
+                   and abs(_across(along, centre[k] - centre[a])) <= config.hole_line * size[a]]
+            if len(row) >= config.hole_row:
+                holes.update(row)
+    return holes
+
+
 def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[FoundShape]:
     """The diagram's shapes, one per region (module doc): of the candidates for one shape the
     best supported, and of a circle or diamond the outermost."""
@@ -357,6 +396,6 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
             kept.append(s)
         elif all(k.kind == s.kind != "rectangle" and _inside(k.box, s.box) for k in twins):
             kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
-    tiles = _tiles(kept, max(maps.labels.shape), config)
-    kept = [s for i, s in enumerate(kept) if i not in tiles]
+    paper = _tiles(kept, max(maps.labels.shape), config) | _punched(kept, maps.labels, config)
+    kept = [s for i, s in enumerate(kept) if i not in paper]
     return [s for s in kept if not any(_is_header(s, k, config) for k in kept)]
