@@ -281,3 +281,17 @@ def test_holes_punched_in_the_sheet_are_no_circles_but_drawn_rings_in_a_row_are(
                      for s in found)
     assert all(s.kind == "ellipse" for s in found)
     assert [x for x, _ in centres] == [400] * 4 + [600]
+
+
+def test_the_title_strip_of_an_open_container_is_no_box_but_a_lane_with_a_box_is():
+    labels = big_canvas()
+    cv2.polylines(labels, [np.array([[700, 40], [40, 40], [40, 440], [700, 440]])], False,
+                  RECT, 2)                                   # a pool never closed on the right
+    cv2.line(labels, (90, 40), (90, 440), RECT, 2)           # its title strip's edge
+    cv2.line(labels, (90, 240), (700, 240), RECT, 2)         # between its lanes
+    cv2.rectangle(labels, (300, 100), (420, 170), RECT, 2)   # a box in the upper lane
+    cv2.rectangle(labels, (740, 100), (770, 400), RECT, 2)   # a tall box standing alone
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert not any(iou(b, (40, 40, 90, 440)) > 0.5 for b in boxes)      # the title strip
+    for want in [(300, 100, 420, 170), (740, 100, 770, 400)]:
+        assert any(iou(b, want) > 0.8 for b in boxes), want

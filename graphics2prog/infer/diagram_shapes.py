@@ -35,6 +35,9 @@ class ShapeConfig:
     tile_size: float = 0.05     # rectangles smaller than this share of the picture's long
     tile_crowd: int = 12        # side, this many of one size (within tile_slack), are the
     tile_slack: float = 0.2     # squares of graph paper
+    strip_aspect: float = 3.0   # a rectangle this many times longer than wide whose short
+    strip_run: float = 1.0      # ... sides run on as lines, this many widths (plus strip_min
+    strip_min: int = 20         # ... px) past one long side, is a strip of a larger structure
     hole_fill: float = 0.85     # circles whose middle is this much of their kind are discs,
     hole_row: int = 3           # ... and this many discs of one size (within tile_slack) in a
     hole_line: float = 0.5      # ... line (off it by at most this share of their size) are
@@ -386,6 +389,40 @@ def _punched(shapes: list[FoundShape], labels: np.ndarray, config: ShapeConfig) 
     return holes
 
 
+def _strip_of_lines(s: FoundShape, lines: np.ndarray, config: ShapeConfig) -> bool:
+    """Whether a long thin rectangle is a strip cut from a larger structure: its two short
+    sides run on as lines past the same long side (a container's title strip where the
+    container itself was not closed, a table's column). The caller keeps lanes (`_lane_of`)."""
+    if s.kind != "rectangle":
+        return False
+    x1, y1, x2, y2 = (int(round(v)) for v in s.box)
+    w, h = x2 - x1, y2 - y1
+    if max(w, h) < config.strip_aspect * min(w, h):
+        return False
+    run = int(config.strip_run * min(w, h)) + config.strip_min
+    H, W = lines.shape
+
+    def seen(values):
+        return values.size > 0 and values.mean() >= config.side
+
+    if h > w:  # a tall strip: do its top and bottom run on to the left or the right?
+        ends = [(lines[y1, max(0, x1 - run):x1], lines[y2, max(0, x1 - run):x1]),
+                (lines[y1, x2 + 1:min(W, x2 + 1 + run)], lines[y2, x2 + 1:min(W, x2 + 1 + run)])]
+    else:
+        ends = [(lines[max(0, y1 - run):y1, x1], lines[max(0, y1 - run):y1, x2]),
+                (lines[y2 + 1:min(H, y2 + 1 + run), x1], lines[y2 + 1:min(H, y2 + 1 + run), x2])]
+    return any(seen(a) and seen(b) for a, b in ends)
+
+
+def _lane_of(strip: FoundShape, k: FoundShape) -> bool:
+    """Whether a strip is a lane, as far as shape `k` tells: `k` lies in it, or it lies in `k`
+    lengthwise (a title strip runs across its container)."""
+    if _inside(k.box, strip.box):
+        return True
+    (w, h), (kw, kh) = sides(strip.box), sides(k.box)
+    return _inside(strip.box, k.box) and (w > h) == (kw > kh)
+
+
 def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[FoundShape]:
     """The diagram's shapes, one per region (module doc): of the candidates for one shape the
     best supported, and of a circle or diamond the outermost."""
@@ -398,4 +435,7 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
             kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
     paper = _tiles(kept, max(maps.labels.shape), config) | _punched(kept, maps.labels, config)
     kept = [s for i, s in enumerate(kept) if i not in paper]
-    return [s for s in kept if not any(_is_header(s, k, config) for k in kept)]
+    lines = cv2.dilate((maps.of(RECTANGLE) | maps.of(ARROW)).astype(np.uint8),
+                       np.ones((2 * config.reach + 1,) * 2, np.uint8)) > 0
+    return [s for s in kept if not any(_is_header(s, k, config) for k in kept)
+            and (not _strip_of_lines(s, lines, config) or any(_lane_of(s, k) for k in kept))]
