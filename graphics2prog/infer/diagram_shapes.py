@@ -1,224 +1,15 @@
-"""Shapes of a diagram from its stroke map: every region closed by strokes of one kind
-(rectangle, ellipse, diamond) is a candidate, and the candidates the network's own
-probabilities trace all the way round are kept.
-
-A box's inside is a hole in its outline's strokes, so holes give boxes of any size, lanes
-inside containers and containers around them (a container's outer contour) alike. Outlines
-drawn with a gap, or broken where an arrow or a word touches them, are closed first (strokes of
-other kinds right beside the outline count as outline, then the strokes are thickened). The check
-is a likelihood: the share of the candidate's ideal outline, drawn at its box, along which the
-network sees that kind of stroke. Candidates of different kinds on the same region compete by
-that score.
+"""Shapes of a diagram: of the candidates on one region (diagram_regions.py) the best
+supported, less what no one drew as a shape: the squares of graph paper, the holes punched in
+the sheet, and containers' title strips. Also where arrows start and end: the shapes' outlines.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Optional
 
 import cv2
 import numpy as np
 
-from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, RECTANGLE
+from ..diagram_scenes import ARROW, ELLIPSE, RECTANGLE
+from .diagram_regions import FoundShape, ShapeConfig, candidates, ideal_outline, sides
 from .stroke_maps import StrokeMaps
-
-KINDS = {RECTANGLE: "rectangle", ELLIPSE: "ellipse", DIAMOND: "diamond"}  # class -> shape kind
-
-
-@dataclass(frozen=True)
-class ShapeConfig:
-    """Decoding settings, in pixels of the 1024-px reading."""
-    bridges: tuple = (3, 9, 17)  # px: thickenings tried to seal gaps in outlines
-    stroke: int = 2             # px: a hole lies this far inside its outline's outer edge
-    enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
-    min_side: float = 9.0       # px: smaller regions are letters or specks
-    max_aspect: float = 15.0    # longer and thinner regions are gaps between doubled lines
-    tile_size: float = 0.05     # rectangles smaller than this share of the picture's long
-    tile_crowd: int = 12        # side, this many of one size (within tile_slack), are the
-    tile_slack: float = 0.2     # squares of graph paper
-    strip_aspect: float = 3.0   # a rectangle this many times longer than wide whose short
-    strip_run: float = 1.0      # ... sides run on as lines, this many widths (plus strip_min
-    strip_min: int = 20         # ... px) past one long side, is a strip of a larger structure
-    hole_fill: float = 0.85     # circles whose middle is this much of their kind are discs,
-    hole_row: int = 3           # ... and this many discs of one size (within tile_slack) in a
-    hole_line: float = 0.5      # ... line (off it by at most this share of their size) are
-                                # the holes punched in the sheet, not circles anyone drew
-    support: float = 0.5        # least share of the ideal outline the network must see
-    reach: int = 3              # px: strokes this near an outline count as touching it
-    reaches: tuple = (3, 6, 10)  # px: how far a drawn outline may wander from the ideal one,
-    reach_share: float = 0.02   # ... the one nearest this share of the shape's shorter side
-    overlap: float = 0.6        # IoU above which two candidates are the same shape
-    same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
-    same_share: float = 0.15    # ... or this share of the smaller one's shorter side
-    side: float = 0.7           # least share of each side of a rectangle the network must see
-    inset: float = 0.15         # ... its ends left out (rounded corners)
-    header: float = 0.12        # a strip along a box's side, at most this share across: a title
-    roundness: float = 0.45     # corner support below this: rounded corners
-    border: int = 3             # px: a region reaching this near the picture's edge is the
-                                # sheet's edge or a shape cut off by the picture, not a shape
-    line_run: int = 30          # px: straight runs this long are pieces of a container's side,
-    line_gap: int = 25          # ... pieces this near in line are joined (where arrows cross),
-    line_length: int = 150      # ... and joined sides this long close regions
-    line_own: float = 0.5       # ... when at least this share of them is outline, not arrow
-    line_count: int = 12        # ... and no more than this many run one way (else: ruled paper,
-    on_rule: float = 0.5        # ... and a box with two sides this much on its rules,
-    cell: float = 1.5           # ... at most this many spacings apart, is a cell of it)
-
-
-@dataclass(frozen=True)
-class FoundShape:
-    """A shape in the pixels of the reading: kind, box (x1, y1, x2, y2) and its score."""
-    kind: str
-    box: tuple
-    score: float
-    rounded: bool = False
-
-
-def ideal_outline(kind: str, box, shape: tuple[int, int], width: int = 1) -> np.ndarray:
-    """uint8 mask of the outline a shape of `kind` drawn in `box` would have."""
-    mask = np.zeros(shape, np.uint8)
-    x1, y1, x2, y2 = (int(round(v)) for v in box)
-    if kind == "ellipse":
-        cv2.ellipse(mask, (((x1 + x2) / 2, (y1 + y2) / 2), (x2 - x1, y2 - y1), 0), 255, width)
-    elif kind == "diamond":
-        cx, cy = (x1 + x2) // 2, (y1 + y2) // 2
-        pts = np.array([[cx, y1], [x2, cy], [cx, y2], [x1, cy]], np.int32)
-        cv2.polylines(mask, [pts], True, 255, width)
-    else:
-        cv2.rectangle(mask, (x1, y1), (x2, y2), 255, width)
-    return mask
-
-
-def long_lines(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> list:
-    """[horizontal, vertical] uint8 0/1 masks: the long straight lines among `own` strokes,
-    the gaps along each line bridged. A container's sides run the width of the drawing and are
-    broken wherever an arrow crosses (where the network reads a stretch of the side as arrow,
-    the `crossing` strokes) or the pencil skips. A line must be mostly `own` strokes: an arrow
-    is no side."""
-    strokes = own | crossing
-    thick = cv2.dilate(strokes, np.ones((3, 3), np.uint8))  # a tilted line stays a run
-    found = []
-    for axis in (0, 1):  # 0: horizontal, 1: vertical
-        run = (1, config.line_run) if axis == 0 else (config.line_run, 1)  # (rows, columns)
-        gap = (1, config.line_gap) if axis == 0 else (config.line_gap, 1)
-        runs = cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones(run, np.uint8))
-        joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, np.ones(gap, np.uint8))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
-        length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
-        own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
-            np.bincount(labels[strokes > 0], minlength=n), 1)
-        keep = (length >= config.line_length) & (own_share >= config.line_own)
-        keep[0] = False
-        found.append(keep[labels].astype(np.uint8))
-    return found
-
-
-def rule_spacing(lines: np.ndarray, axis: int, config: ShapeConfig) -> float:
-    """The spacing of one direction's long lines (`axis` 0: horizontal) when they are the rules
-    of graph or ruled paper the network misread (a drawing has a few such lines each way,
-    ruled paper dozens), else 0."""
-    n, _, _, centres = cv2.connectedComponentsWithStats(lines)
-    if n - 1 <= config.line_count:
-        return 0.0
-    return float(np.median(np.diff(np.sort(centres[1:, 1 - axis]))))
-
-
-def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig,
-                     sides: Optional[np.ndarray] = None) -> np.ndarray:
-    """Pixels of class `cls`, plus strokes of any other kind right beside them (where an arrow
-    or a word touches the outline), plus `sides` (a container's long sides, bridged: this
-    closes lanes and pools without joining neighbouring boxes); uint8 0/255."""
-    own = maps.of(cls).astype(np.uint8)
-    near = config.reach
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * near + 1, 2 * near + 1))
-    strokes = own | (cv2.dilate(own, kernel) & (maps.labels > 0))
-    if sides is not None:
-        strokes |= sides
-    return strokes.astype(np.uint8) * 255
-
-
-def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -> list[tuple]:
-    """Boxes of the holes and outer contours of the strokes thickened by `bridge` px (which
-    joins gaps up to that wide: a closing would not, on strokes this thin), moved back by
-    the thickening. A rectangle's outer contour counts only when it encloses holes (a pool
-    around its lanes); a ring's or diamond's always (a marker may cut its inside up)."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge))
-    closed = cv2.dilate(strokes, kernel)
-    contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    if hierarchy is None:
-        return []
-    links = hierarchy[0]  # per contour: next, previous, first child, parent
-    holes = np.zeros(len(contours))
-    for i, c in enumerate(contours):
-        if links[i][3] != -1:
-            holes[links[i][3]] += cv2.contourArea(c)
-    boxes = []
-    for i, c in enumerate(contours):
-        x, y, w, h = cv2.boundingRect(c)
-        if min(w, h) < config.min_side or max(w, h) > config.max_aspect * min(w, h):
-            continue
-        hole = links[i][3] != -1
-        compact = kind != "rectangle"  # a ring or diamond is all of its strokes' extent
-        if not (hole or compact) and holes[i] < config.enclosed * cv2.contourArea(c):
-            continue  # an outer contour that encloses little (a bracket, a line) is no box
-        # a hole lies inside its outline's strokes; an outer contour outside the thickening
-        grow = bridge // 2 + config.stroke if hole else -(bridge // 2)
-        if min(w, h) - 1 + 2 * grow >= config.min_side:
-            boxes.append((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow))
-    return boxes
-
-
-def seen_within(prob: np.ndarray, reaches: tuple) -> dict:
-    """reach -> bool (H, W): where the network sees a stroke of the kind within `reach` px."""
-    return {r: cv2.dilate(prob, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0.5
-            for r in reaches}
-
-
-def sides(box) -> tuple:
-    """(width, height) of a box (x1, y1, x2, y2)."""
-    return box[2] - box[0], box[3] - box[1]
-
-
-def reach_for(box, config: ShapeConfig) -> int:
-    """How far a hand-drawn outline may wander from the ideal one: more for larger shapes
-    (a long line bows), one of config.reaches."""
-    want = config.reach_share * max(sides(box))
-    return min(config.reaches, key=lambda r: abs(r - want))
-
-
-def outline_support(seen: np.ndarray, kind: str, box) -> float:
-    """Share of the ideal outline of `kind` at `box` along which the network sees the stroke
-    (`seen`, from seen_within): the candidate's likelihood. Drawn in the box's window only,
-    not on a whole picture per candidate."""
-    h, w = seen.shape
-    x0, y0 = max(0, int(box[0]) - 2), max(0, int(box[1]) - 2)
-    window = seen[y0:min(h, int(box[3]) + 3), x0:min(w, int(box[2]) + 3)]
-    shifted = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
-    outline = ideal_outline(kind, shifted, window.shape) > 0
-    return float(window[outline].mean()) if outline.any() else 0.0
-
-
-def side_shares(seen: np.ndarray, box, inset: float) -> list:
-    """[top, bottom, left, right]: the share of each side of a rectangle (its middle, `inset`
-    of each end left out for rounded corners) along which `seen` holds. A box needs all four
-    sides drawn, where the overall support forgives one missing (a region an arrow cuts off)."""
-    x1, y1, x2, y2 = (int(round(v)) for v in box)
-    h, w = seen.shape
-    dx, dy = int(inset * (x2 - x1)), int(inset * (y2 - y1))
-    rows = [seen[min(max(y, 0), h - 1), max(x1 + dx, 0):min(x2 - dx, w - 1) + 1] for y in (y1, y2)]
-    cols = [seen[max(y1 + dy, 0):min(y2 - dy, h - 1) + 1, min(max(x, 0), w - 1)] for x in (x1, x2)]
-    return [float(side.mean()) if side.size else 0.0 for side in rows + cols]
-
-
-def _corner_support(prob: np.ndarray, box, reach: int) -> float:
-    """How much stroke the network sees at the box's four exact corners (low: rounded)."""
-    x1, y1, x2, y2 = (int(round(v)) for v in box)
-    h, w = prob.shape
-    values = []
-    for cx, cy in ((x1, y1), (x2, y1), (x1, y2), (x2, y2)):
-        patch = prob[max(0, cy - reach):min(h, cy + reach + 1),
-                     max(0, cx - reach):min(w, cx + reach + 1)]
-        values.append(float(patch.max(initial=0.0)))
-    return float(np.mean(values))
 
 
 def iou(a, b) -> float:
@@ -229,57 +20,6 @@ def iou(a, b) -> float:
     inter = ix * iy
     area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / area
-
-
-def _paper_cell(box, shares: list, spacing: list, config: ShapeConfig) -> bool:
-    """Whether a rectangle is a cell of the paper: its top and bottom on horizontal rules, or
-    its left and right on vertical ones, no further apart than the rules are (`spacing`:
-    [horizontal, vertical] rules' spacing, 0 where not ruled; `shares`: side_shares over the
-    rules). A box drawn on such paper spans several rules."""
-    width, height = sides(box)
-    across = (height, width)
-    return any(0 < spacing[axis] and across[axis] <= config.cell * spacing[axis]
-               and min(shares[2 * axis:2 * axis + 2]) >= config.on_rule for axis in (0, 1))
-
-
-def _drawn_box(box, seen: np.ndarray, on_rules: Optional[np.ndarray], spacing: list,
-               config: ShapeConfig) -> bool:
-    """Whether a supported rectangle candidate is a box someone drew: all four sides seen
-    (`seen`: at the farthest reach), and no cell of misread ruled paper (`on_rules`: near its
-    rules, None when the paper is not ruled)."""
-    if min(side_shares(seen, box, config.inset)) < config.side:
-        return False
-    return on_rules is None or not _paper_cell(box, side_shares(on_rules, box, config.inset),
-                                               spacing, config)
-
-
-def _candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
-    """Every supported candidate of every kind, best first."""
-    found = []
-    lines = long_lines(maps.of(RECTANGLE).astype(np.uint8), maps.of(ARROW).astype(np.uint8),
-                       config)
-    spacing = [rule_spacing(m, axis, config) for axis, m in enumerate(lines)]
-    long_sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
-    on_rules = cv2.dilate(sum(m for m, r in zip(lines, spacing) if r),
-                          np.ones((5, 5), np.uint8)) > 0 if any(spacing) else None
-    for cls, kind in KINDS.items():
-        strokes = _outline_strokes(maps, cls, config, long_sides if cls == RECTANGLE else None)
-        prob = maps.probs[cls]
-        seen = seen_within(prob, config.reaches)
-        boxes = {b: k for k in reversed(config.bridges) for b in _regions(strokes, k, kind, config)}
-        h, w = strokes.shape
-        for box, bridge in boxes.items():
-            if (min(box[0], box[1]) < config.border or box[2] >= w - config.border
-                    or box[3] >= h - config.border):
-                continue
-            near = seen[reach_for(box, config)]
-            score = outline_support(near, kind, box)
-            if score >= config.support and (kind != "rectangle" or _drawn_box(
-                    box, seen[max(config.reaches)], on_rules, spacing, config)):
-                rounded = (kind == "rectangle"
-                           and _corner_support(prob, box, config.stroke) < config.roundness)
-                found.append((bridge, FoundShape(kind, box, score, rounded)))
-    return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]
 
 
 def outlines(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
@@ -427,7 +167,7 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
     """The diagram's shapes, one per region (module doc): of the candidates for one shape the
     best supported, and of a circle or diamond the outermost."""
     kept: list[FoundShape] = []
-    for s in _candidates(maps, config):  # best first; on ties, the least closed
+    for s in candidates(maps, config):  # best first; on ties, the least closed
         twins = [k for k in kept if _same_shape(s, k, config)]
         if not twins:
             kept.append(s)
