@@ -295,3 +295,19 @@ def test_the_title_strip_of_an_open_container_is_no_box_but_a_lane_with_a_box_is
     assert not any(iou(b, (40, 40, 90, 440)) > 0.5 for b in boxes)      # the title strip
     for want in [(300, 100, 420, 170), (740, 100, 770, 400)]:
         assert any(iou(b, want) > 0.8 for b in boxes), want
+
+
+def test_a_head_read_in_two_pieces_gives_one_arrow():
+    labels = canvas()
+    cv2.rectangle(labels, (20, 100), (100, 200), RECT, 2)
+    cv2.rectangle(labels, (300, 100), (380, 200), RECT, 2)
+    cv2.line(labels, (102, 150), (280, 150), ARROW, 2)
+    labels[138:149, 280:298] = HEAD                     # the upper barb,
+    labels[153:164, 280:298] = HEAD                     # the lower one, 4 px apart
+    labels[149:153, 280:298] = ARROW
+    maps = maps_of(labels)
+    shapes = find_shapes(maps)
+    arrows = [a for a in find_arrows(maps, explained=explained_by(shapes, labels.shape, 11),
+                                     drawn=outlines(shapes, labels.shape, 11)) if a.arrow]
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (102, 150))) < 12

@@ -39,6 +39,7 @@ class ArrowConfig:
     head_prob: float = 0.5    # ... of pixels the network is this sure are a head (where a head
                               # is merely its likeliest class, on held-out train writers most
                               # such blobs were no head: flows F1 0.507 -> 0.560)
+    head_join: int = 7        # px: pieces of a head this near are one head (its barbs)
     bend: float = 4.0         # px: polyline simplification tolerance
     dashed: float = 0.72      # ink under less of the walk than this: dashed
     jump: float = 45.0        # px: a tail short of any shape goes on across a gap this wide
@@ -110,11 +111,14 @@ def _trace(prev: dict, end) -> list:
     return path  # from `end` back to the walk's start
 
 
-def _head_blobs(heads: np.ndarray, min_head: int) -> list[np.ndarray]:
-    """(N, 2) row-col pixels of each head blob big enough to be one."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(heads.astype(np.uint8), 8)
-    return [np.argwhere(labels == b) for b in range(1, n)
-            if stats[b, cv2.CC_STAT_AREA] >= min_head]
+def _head_blobs(heads: np.ndarray, min_head: int, join: int) -> list[np.ndarray]:
+    """(N, 2) row-col pixels of each head blob big enough to be one; pieces of a head less
+    than `join` px apart (its barbs read apart) are one blob."""
+    joined = cv2.dilate(heads.astype(np.uint8), np.ones((join, join), np.uint8))
+    n, labels = cv2.connectedComponents(joined, connectivity=8)
+    labels[~heads] = 0
+    area = np.bincount(labels.ravel(), minlength=n)
+    return [np.argwhere(labels == b) for b in range(1, n) if area[b] >= min_head]
 
 
 def _tip(blob: np.ndarray, walk: list, reach: int = 15) -> tuple:
@@ -258,7 +262,7 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     for p, q in graph.items():
         parts.setdefault(int(labels[p]), {})[p] = q
     touching: dict[int, list] = {part: [] for part in parts}
-    for blob in _head_blobs(maps.probs[HEAD] > config.head_prob, config.min_head):
+    for blob in _head_blobs(maps.probs[HEAD] > config.head_prob, config.min_head, config.head_join):
         for part in set(labels[blob[:, 0], blob[:, 1]].tolist()) - {0}:  # skeletons it meets
             touching[part].append(blob)
     found = []
