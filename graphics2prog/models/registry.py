@@ -20,7 +20,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MANIFEST = "registry.json"
 DEFAULT_PROPOSAL = "proposal"
 DEFAULT_LIKELIHOOD = "likelihood"
-DEFAULT_STROKES = "strokes,strokes_long"  # an ensemble: names or files joined by commas
+DEFAULT_STROKES = "strokes,strokes_long,strokes_real"  # an ensemble: names or files, by commas
 
 
 def sha256(path) -> str:

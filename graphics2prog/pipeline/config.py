@@ -32,6 +32,7 @@ class InferConfig:
     snap_beam: int = 4           # beam width and expansion of the parses that registration fits
     snap_primitives: int = 30    # most primitives of registration's greedy parses
     mode: str = "auto"           # auto | grid (the paper's 16-square drawings) | diagram
-    strokes: str = "strokes,strokes_long"  # diagram mode: the stroke network's weights (names
-                                           # or paths; several, joined by commas: an ensemble)
+    # diagram mode: the stroke networks' weights (names or paths; several, joined by commas,
+    # are an ensemble; the same as models.registry.DEFAULT_STROKES, kept here without torch)
+    strokes: str = "strokes,strokes_long,strokes_real"
     diagram_synth_timeout: float = 2.0  # diagram mode: seconds for the synthesizer
