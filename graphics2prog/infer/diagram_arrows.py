@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Optional
+from typing import Collection, Optional
 
 import cv2
 import numpy as np
@@ -89,7 +89,7 @@ def _graph(skel: np.ndarray) -> dict:
                 if (p[0] + dy, p[1] + dx) in pixels] for p in pixels}
 
 
-def _walk(graph: dict, start, blocked: frozenset = frozenset()) -> tuple[dict, dict]:
+def _walk(graph: dict, start, blocked: Collection = frozenset()) -> tuple[dict, dict]:
     """Breadth-first distances and predecessors from `start` over the skeleton, not
     entering `blocked` pixels."""
     dist, prev = {start: 0}, {start: None}
@@ -256,7 +256,7 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     on = sk
     if drawn is not None:  # where a tail may go on: arrows' strokes and loose outline strokes
         skel_on, raw = _skeleton(maps, config, loose(maps, drawn, config))
-        on = Skeleton(skel_on, starts)
+        on = Skeleton(skel_on, starts)  # (and raw, the ink under a walk, now counts them too)
     graph, labels = sk.graph, sk.labels
     parts: dict[int, dict] = {}
     for p, q in graph.items():

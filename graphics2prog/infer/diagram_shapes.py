@@ -72,7 +72,8 @@ def _is_header(strip: FoundShape, box: FoundShape, config: ShapeConfig) -> bool:
         return abs(a - b) <= slack
 
     bw, bh = sides(box.box)
-    if not (bx1 - slack <= sx1 and by1 - slack <= sy1 and sx2 <= bx2 + slack and sy2 <= by2 + slack):
+    if not (bx1 - slack <= sx1 and by1 - slack <= sy1
+            and sx2 <= bx2 + slack and sy2 <= by2 + slack):
         return False
     across_x = sx2 - sx1 <= config.header * bw and near(sy1, by1) and near(sy2, by2)
     across_y = sy2 - sy1 <= config.header * bh and near(sx1, bx1) and near(sx2, bx2)
