@@ -145,6 +145,18 @@ def big_canvas() -> np.ndarray:
     return np.zeros((500, 800), np.uint8)
 
 
+def arrows_among_shapes(labels: np.ndarray, config: ArrowConfig = ArrowConfig(),
+                        loose_shafts: bool = True) -> list:
+    """The arrows (with heads) of a stroke map, decoded as parse_diagram does: starting at the
+    shapes found, going on along outline strokes no shape explains (unless `loose_shafts`
+    is off)."""
+    maps = maps_of(labels)
+    shapes = find_shapes(maps)
+    drawn = outlines(shapes, labels.shape, 11) if loose_shafts else None
+    return [a for a in find_arrows(maps, config, explained_by(shapes, labels.shape, 11), drawn)
+            if a.arrow]
+
+
 def test_a_pool_whose_long_sides_are_broken_closes_into_its_lanes():
     """A container's sides broken where arrows cross (wider gaps than any thickening seals)
     still close the pool and both lanes; its title strip is no box."""
@@ -177,9 +189,7 @@ def test_an_arrow_broken_by_a_gap_runs_on_to_the_box_it_leaves():
     cv2.line(labels, (330, 150), (560, 150), ARROW, 2)        # a 30-px skip in the pencil
     cv2.polylines(labels, [np.array([[560, 140], [576, 150], [560, 160]])], False, HEAD, 2)
     labels[146:155, 560:577] = HEAD
-    shapes = find_shapes(maps_of(labels))
-    arrows = [a for a in find_arrows(maps_of(labels), explained=explained_by(
-        shapes, labels.shape, 11)) if a.arrow]
+    arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (162, 150))) < 12
 
@@ -195,22 +205,16 @@ def test_a_shaft_partly_read_as_outline_still_runs_back_to_the_box_it_leaves():
     cv2.line(labels, (451, 150), (597, 150), ARROW, 2)
     cv2.polylines(labels, [np.array([[586, 134], [597, 150], [586, 166]])], False, ARROW, 2)
     labels[145:156, 588:598] = HEAD                # its arms, read as shaft, reach the box
-    maps = maps_of(labels)
-    shapes = find_shapes(maps)
-    assert len(shapes) == 2
-
-    def arrows(config=ArrowConfig(), drawn=outlines(shapes, labels.shape, 11)):
-        return [a for a in find_arrows(maps, config, explained_by(shapes, labels.shape, 11),
-                                       drawn) if a.arrow]
+    assert len(find_shapes(maps_of(labels))) == 2
 
     def from_box(found):
         return [a for a in found if np.hypot(*np.subtract(a.points[0], (162, 150))) < 12]
 
-    found = arrows()
+    found = arrows_among_shapes(labels)
     assert len(found) == 1 and from_box(found) == found
     assert np.hypot(*np.subtract(found[0].points[-1], (597, 150))) < 6
-    assert from_box(arrows(drawn=None)) == []
-    assert from_box(arrows(ArrowConfig(min_tail=0))) == []  # a spur of the head as its tail
+    assert from_box(arrows_among_shapes(labels, loose_shafts=False)) == []
+    assert from_box(arrows_among_shapes(labels, ArrowConfig(min_tail=0))) == []  # a head spur
 
 
 def test_a_short_arrow_between_close_boxes_read_mostly_as_head_is_an_arrow():
@@ -220,10 +224,7 @@ def test_a_short_arrow_between_close_boxes_read_mostly_as_head_is_an_arrow():
     cv2.line(labels, (163, 150), (166, 150), ARROW, 2)
     cv2.polylines(labels, [np.array([[176, 141], [187, 150], [176, 159]])], False, HEAD, 2)
     labels[146:155, 167:188] = HEAD
-    maps = maps_of(labels)
-    shapes = find_shapes(maps)
-    arrows = [a for a in find_arrows(maps, explained=explained_by(shapes, labels.shape, 11),
-                                     drawn=outlines(shapes, labels.shape, 11)) if a.arrow]
+    arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert arrows[0].points[0][0] < 170 and arrows[0].points[-1][0] > 183
 
@@ -305,9 +306,6 @@ def test_a_head_read_in_two_pieces_gives_one_arrow():
     labels[138:149, 280:298] = HEAD                     # the upper barb,
     labels[153:164, 280:298] = HEAD                     # the lower one, 4 px apart
     labels[149:153, 280:298] = ARROW
-    maps = maps_of(labels)
-    shapes = find_shapes(maps)
-    arrows = [a for a in find_arrows(maps, explained=explained_by(shapes, labels.shape, 11),
-                                     drawn=outlines(shapes, labels.shape, 11)) if a.arrow]
+    arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (102, 150))) < 12

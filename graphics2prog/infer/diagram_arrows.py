@@ -7,9 +7,8 @@ arrow's tail is the skeleton end farthest from it along the strokes (not another
 one near a found shape where there is one (not the head's own spurs beside the shape it points
 at). A tail short of every shape goes on across gaps, and along outline strokes no shape
 explains, while that leads to a shape. The walk between them, simplified to its bends, is the
-path. Strokes with no head at all are arrowless
-paths from end to end. An arrow is dashed when much of its walk has no ink under it before
-bridging.
+path. Strokes with no head at all are arrowless paths from end to end. An arrow is dashed when
+much of its walk has no ink under it before bridging.
 """
 from __future__ import annotations
 
@@ -62,7 +61,7 @@ def _widened(mask: np.ndarray, px: int) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), np.ones((px, px), np.uint8)) > 0
 
 
-def loose(maps: StrokeMaps, drawn: np.ndarray, config: ArrowConfig) -> np.ndarray:
+def _loose(maps: StrokeMaps, drawn: np.ndarray, config: ArrowConfig) -> np.ndarray:
     """bool (H, W): outline strokes away from every found shape's outline (`drawn`), such as
     an arrow's shaft the network read as a box's side."""
     return np.isin(maps.labels, (RECTANGLE, ELLIPSE, DIAMOND)) & ~_widened(drawn, config.off_shape)
@@ -255,14 +254,15 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     sk = Skeleton(skel, starts)
     on = sk
     if drawn is not None:  # where a tail may go on: arrows' strokes and loose outline strokes
-        skel_on, raw = _skeleton(maps, config, loose(maps, drawn, config))
+        skel_on, raw = _skeleton(maps, config, _loose(maps, drawn, config))
         on = Skeleton(skel_on, starts)  # (and raw, the ink under a walk, now counts them too)
     graph, labels = sk.graph, sk.labels
     parts: dict[int, dict] = {}
     for p, q in graph.items():
         parts.setdefault(int(labels[p]), {})[p] = q
     touching: dict[int, list] = {part: [] for part in parts}
-    for blob in _head_blobs(maps.probs[HEAD] > config.head_prob, config.min_head, config.head_join):
+    sure = maps.probs[HEAD] > config.head_prob
+    for blob in _head_blobs(sure, config.min_head, config.head_join):
         for part in set(labels[blob[:, 0], blob[:, 1]].tolist()) - {0}:  # skeletons it meets
             touching[part].append(blob)
     found = []

@@ -63,10 +63,9 @@ class StrokeNet(nn.Module):
 
 class StrokeEnsemble(nn.Module):
     """Several stroke networks read as one: forward gives the log of their mean class
-    probabilities, so a softmax of it is the average reading. Two checkpoints of one fine-tuning
-    run, one stopped early and one trained on, disagree where each is unsure (the early one
-    finds boxes more cleanly, the later one arrows): their average beat each alone on held-out
-    train writers."""
+    probabilities, so a softmax of it is the average reading. Networks stopped at different
+    points of fine-tuning disagree where each is unsure (an early one finds boxes more cleanly,
+    later ones arrows): their average beat each alone on held-out train writers."""
 
     def __init__(self, members: list):
         super().__init__()
