@@ -309,3 +309,30 @@ def test_a_head_read_in_two_pieces_gives_one_arrow():
     arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (102, 150))) < 12
+
+
+def test_a_long_dashed_flow_with_wide_gaps_runs_from_box_to_box():
+    """Twenty dashes 16 px apart (wider than the bridge, more than a tail may jump) are one
+    dashed arrow from the box it leaves; without a head they are one arrowless path."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (20, 100), (100, 200), RECT, 2)
+    cv2.rectangle(labels, (660, 100), (740, 200), RECT, 2)
+    for x in range(104, 620, 24):
+        cv2.line(labels, (x, 150), (x + 8, 150), ARROW, 2)
+    no_head = maps_of(labels)
+    paths = [a for a in find_arrows(no_head) if np.ptp([p[0] for p in a.points]) > 400]
+    assert len(paths) == 1 and not paths[0].arrow and paths[0].dashed
+    cv2.line(labels, (620, 150), (640, 150), ARROW, 2)
+    labels[140:161, 640:657] = HEAD
+    arrows = arrows_among_shapes(labels)
+    assert len(arrows) == 1 and arrows[0].dashed
+    assert np.hypot(*np.subtract(arrows[0].points[0], (104, 150))) < 12
+
+
+def test_a_head_is_not_joined_to_the_line_beyond_it():
+    labels = big_canvas()
+    cv2.line(labels, (100, 150), (280, 150), ARROW, 2)
+    labels[147:154, 280:297] = HEAD
+    cv2.line(labels, (315, 150), (600, 150), ARROW, 2)     # another line, 18 px past the tip
+    arrows = find_arrows(maps_of(labels))
+    assert sorted(a.arrow for a in arrows) == [False, True]

@@ -21,6 +21,7 @@ import numpy as np
 from skimage.morphology import skeletonize
 
 from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, HEAD, RECTANGLE
+from .dash_links import LinkConfig, link_dashes
 from .stroke_maps import StrokeMaps
 
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
@@ -46,6 +47,7 @@ class ArrowConfig:
     jumps: int = 12           # ... this many times at most
     off_shape: int = 15       # px: outline strokes this far from found shapes may be shafts
     behind: int = 3           # px: ... never back within this of where it has been
+    links: LinkConfig = LinkConfig()  # dashes joined across wider gaps than `bridge`
 
 
 @dataclass(frozen=True)
@@ -249,20 +251,23 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     """Every arrow (and arrowless connector) of the stroke map (module doc); `explained`:
     bool (H, W), the outlines of the shapes found, near which arrows start; `drawn`: the
     outlines of every shape found (outline strokes elsewhere may be arrows' shafts)."""
-    skel, raw = _skeleton(maps, config)
     starts = None if explained is None else _widened(explained, config.near_shape)
-    sk = Skeleton(skel, starts)
+    sure = maps.probs[HEAD] > config.head_prob
+    blobs = _head_blobs(sure, config.min_head, config.head_join)
+    ends_stay = _widened(sure, config.head_join) | (False if starts is None else starts)
+    skel, raw = _skeleton(maps, config)
+    sk = Skeleton(link_dashes(skel, ends_stay, config.links), starts)
     on = sk
     if drawn is not None:  # where a tail may go on: arrows' strokes and loose outline strokes
         skel_on, raw = _skeleton(maps, config, _loose(maps, drawn, config))
-        on = Skeleton(skel_on, starts)  # (and raw, the ink under a walk, now counts them too)
+        on = Skeleton(link_dashes(skel_on, ends_stay, config.links), starts)
+        # (and raw, the ink under a walk, now counts them too)
     graph, labels = sk.graph, sk.labels
     parts: dict[int, dict] = {}
     for p, q in graph.items():
         parts.setdefault(int(labels[p]), {})[p] = q
     touching: dict[int, list] = {part: [] for part in parts}
-    sure = maps.probs[HEAD] > config.head_prob
-    for blob in _head_blobs(sure, config.min_head, config.head_join):
+    for blob in blobs:
         for part in set(labels[blob[:, 0], blob[:, 1]].tolist()) - {0}:  # skeletons it meets
             touching[part].append(blob)
     found = []

@@ -32,6 +32,8 @@ class ShapeConfig:
     enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
     min_side: float = 9.0       # px: smaller regions are letters or specks
     max_aspect: float = 15.0    # longer and thinner regions are gaps between doubled lines
+    gap_width: float = 16.0     # ... when narrower than this (px); wider ones are collapsed
+                                # containers (a pool drawn as a long strip with its name)
     tile_size: float = 0.05     # rectangles smaller than this share of the picture's long
     tile_crowd: int = 12        # side, this many of one size (within tile_slack), are the
     tile_slack: float = 0.2     # squares of graph paper
@@ -154,7 +156,8 @@ def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -
     boxes = []
     for i, c in enumerate(contours):
         x, y, w, h = cv2.boundingRect(c)
-        if min(w, h) < config.min_side or max(w, h) > config.max_aspect * min(w, h):
+        if min(w, h) < config.min_side or (max(w, h) > config.max_aspect * min(w, h)
+                                           and min(w, h) < config.gap_width):
             continue
         hole = links[i][3] != -1
         compact = kind != "rectangle"  # a ring or diamond is all of its strokes' extent
