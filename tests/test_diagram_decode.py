@@ -336,3 +336,15 @@ def test_a_head_is_not_joined_to_the_line_beyond_it():
     cv2.line(labels, (315, 150), (600, 150), ARROW, 2)     # another line, 18 px past the tip
     arrows = find_arrows(maps_of(labels))
     assert sorted(a.arrow for a in arrows) == [False, True]
+
+
+def test_a_collapsed_pool_is_a_box_but_the_gap_of_a_doubled_line_is_not():
+    labels = big_canvas()
+    cv2.rectangle(labels, (60, 40), (700, 75), RECT, 2)     # a pool drawn as a long strip
+    cv2.line(labels, (60, 300), (700, 300), RECT, 2)        # a side drawn twice, 14 px apart
+    cv2.line(labels, (60, 314), (700, 314), RECT, 2)
+    cv2.line(labels, (60, 300), (60, 314), RECT, 2)
+    cv2.line(labels, (700, 300), (700, 314), RECT, 2)
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert any(iou(b, (60, 40, 700, 75)) > 0.8 for b in boxes)
+    assert not any(iou(b, (60, 300, 700, 314)) > 0.3 for b in boxes)
