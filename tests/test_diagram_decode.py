@@ -348,3 +348,15 @@ def test_a_collapsed_pool_is_a_box_but_the_gap_of_a_doubled_line_is_not():
     boxes = [s.box for s in find_shapes(maps_of(labels))]
     assert any(iou(b, (60, 40, 700, 75)) > 0.8 for b in boxes)
     assert not any(iou(b, (60, 300, 700, 314)) > 0.3 for b in boxes)
+
+
+def test_a_large_box_drawn_askew_is_found():
+    """A pool drawn 2 degrees off the level: its long sides leave their box's straight edges,
+    not the region's boundary."""
+    labels = big_canvas()
+    corners = cv2.boxPoints(((400, 250), (680, 260), 2.0)).round().astype(np.int32)
+    cv2.polylines(labels, [corners], True, RECT, 2)
+    x1, y1 = corners.min(0)
+    x2, y2 = corners.max(0)
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert any(iou(b, (x1, y1, x2, y2)) > 0.85 for b in boxes)

@@ -52,7 +52,8 @@ class ShapeConfig:
     same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
     same_share: float = 0.15    # ... or this share of the smaller one's shorter side
     side: float = 0.7           # least share of each side of a rectangle the network must see
-    inset: float = 0.15         # ... its ends left out (rounded corners)
+    inset: float = 0.15         # ... its ends left out (rounded corners); along its region's
+    bowing: float = 300.0       # ... boundary too when it is this long (px): long sides bow
     header: float = 0.12        # a strip along a box's side, at most this share across: a title
     roundness: float = 0.45     # corner support below this: rounded corners
     border: int = 3             # px: a region reaching this near the picture's edge is the
@@ -139,9 +140,9 @@ def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig,
 
 
 def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -> list[tuple]:
-    """Boxes of the holes and outer contours of the strokes thickened by `bridge` px (which
-    joins gaps up to that wide: a closing would not, on strokes this thin), moved back by
-    the thickening. A rectangle's outer contour counts only when it encloses holes (a pool
+    """(box, contour (N, 2) x-y) of the holes and outer contours of the strokes thickened by
+    `bridge` px (which joins gaps up to that wide: a closing would not, on strokes this thin),
+    boxes moved back by the thickening. A rectangle's outer contour counts only when it encloses holes (a pool
     around its lanes); a ring's or diamond's always (a marker may cut its inside up)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge))
     closed = cv2.dilate(strokes, kernel)
@@ -166,7 +167,8 @@ def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -
         # a hole lies inside its outline's strokes; an outer contour outside the thickening
         grow = bridge // 2 + config.stroke if hole else -(bridge // 2)
         if min(w, h) - 1 + 2 * grow >= config.min_side:
-            boxes.append((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow))
+            boxes.append(((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow),
+                          c.reshape(-1, 2)))
     return boxes
 
 
@@ -212,6 +214,26 @@ def side_shares(seen: np.ndarray, box, inset: float) -> list:
     return [float(side.mean()) if side.size else 0.0 for side in rows + cols]
 
 
+def contour_side_shares(seen: np.ndarray, box, contour: np.ndarray, inset: float) -> list:
+    """[top, bottom, left, right]: like side_shares, but along the region's own contour, each
+    of its points counted for the side of the box it lies nearest: a long side that bows or
+    tilts leaves the box's straight edge, not the region's boundary."""
+    x1, y1, x2, y2 = box
+    xs, ys = contour[:, 0], contour[:, 1]
+    gaps = np.stack([np.abs(ys - y1), np.abs(ys - y2), np.abs(xs - x1), np.abs(xs - x2)])
+    nearest = gaps.argmin(0)
+    dx, dy = inset * (x2 - x1), inset * (y2 - y1)
+    middle = np.where(nearest < 2, (xs >= x1 + dx) & (xs <= x2 - dx),
+                      (ys >= y1 + dy) & (ys <= y2 - dy))
+    h, w = seen.shape
+    hit = seen[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)]
+    shares = []
+    for side in range(4):
+        on = middle & (nearest == side)
+        shares.append(float(hit[on].mean()) if on.any() else 0.0)
+    return shares
+
+
 def _corner_support(prob: np.ndarray, box, reach: int) -> float:
     """How much stroke the network sees at the box's four exact corners (low: rounded)."""
     x1, y1, x2, y2 = (int(round(v)) for v in box)
@@ -235,12 +257,15 @@ def _paper_cell(box, shares: list, spacing: list, config: ShapeConfig) -> bool:
                and min(shares[2 * axis:2 * axis + 2]) >= config.on_rule for axis in (0, 1))
 
 
-def _drawn_box(box, seen: np.ndarray, on_rules: Optional[np.ndarray], spacing: list,
-               config: ShapeConfig) -> bool:
+def _drawn_box(box, contour: np.ndarray, seen: np.ndarray, on_rules: Optional[np.ndarray],
+               spacing: list, config: ShapeConfig) -> bool:
     """Whether a supported rectangle candidate is a box someone drew: all four sides seen
-    (`seen`: at the farthest reach), and no cell of misread ruled paper (`on_rules`: near its
-    rules, None when the paper is not ruled)."""
-    if min(side_shares(seen, box, config.inset)) < config.side:
+    (`seen`: at the farthest reach) along its region's contour, and no cell of misread ruled
+    paper (`on_rules`: near its rules, None when the paper is not ruled)."""
+    shares = side_shares(seen, box, config.inset)
+    if max(sides(box)) >= config.bowing:
+        shares = np.maximum(shares, contour_side_shares(seen, box, contour, config.inset))
+    if min(shares) < config.side:
         return False
     return on_rules is None or not _paper_cell(box, side_shares(on_rules, box, config.inset),
                                                spacing, config)
@@ -259,16 +284,17 @@ def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
         strokes = _outline_strokes(maps, cls, config, long_sides if cls == RECTANGLE else None)
         prob = maps.probs[cls]
         seen = seen_within(prob, config.reaches)
-        boxes = {b: k for k in reversed(config.bridges) for b in _regions(strokes, k, kind, config)}
+        boxes = {b: (k, contour) for k in reversed(config.bridges)
+                 for b, contour in _regions(strokes, k, kind, config)}
         h, w = strokes.shape
-        for box, bridge in boxes.items():
+        for box, (bridge, contour) in boxes.items():
             if (min(box[0], box[1]) < config.border or box[2] >= w - config.border
                     or box[3] >= h - config.border):
                 continue
             near = seen[reach_for(box, config)]
             score = outline_support(near, kind, box)
             if score >= config.support and (kind != "rectangle" or _drawn_box(
-                    box, seen[max(config.reaches)], on_rules, spacing, config)):
+                    box, contour, seen[max(config.reaches)], on_rules, spacing, config)):
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
                 found.append((bridge, FoundShape(kind, box, score, rounded)))
