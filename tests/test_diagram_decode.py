@@ -360,3 +360,17 @@ def test_a_large_box_drawn_askew_is_found():
     x2, y2 = corners.max(0)
     boxes = [s.box for s in find_shapes(maps_of(labels))]
     assert any(iou(b, (x1, y1, x2, y2)) > 0.85 for b in boxes)
+
+
+def test_the_gap_between_two_close_boxes_is_no_box():
+    """Two boxes 22 px apart, an arrow between them: the gap, closed at its ends by the
+    strokes near the boxes' corners, has their sides for two of its own, but no box."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (100, 100), (220, 170), RECT, 2)
+    cv2.rectangle(labels, (244, 100), (364, 170), RECT, 2)
+    cv2.line(labels, (222, 135), (236, 135), ARROW, 2)
+    labels[130:141, 236:243] = HEAD
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    for want in [(100, 100, 220, 170), (244, 100, 364, 170)]:
+        assert any(iou(b, want) > 0.9 for b in boxes), want
+    assert not any(iou(b, (220, 100, 244, 170)) > 0.5 for b in boxes)

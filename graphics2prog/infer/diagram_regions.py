@@ -52,6 +52,7 @@ class ShapeConfig:
     same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
     same_share: float = 0.15    # ... or this share of the smaller one's shorter side
     side: float = 0.7           # least share of each side of a rectangle the network must see
+    side_reach: int = 6         # ... within this many px (one of `reaches`),
     inset: float = 0.15         # ... its ends left out (rounded corners); along its region's
     bowing: float = 300.0       # ... boundary too when it is this long (px): long sides bow
     header: float = 0.12        # a strip along a box's side, at most this share across: a title
@@ -257,14 +258,20 @@ def _paper_cell(box, shares: list, spacing: list, config: ShapeConfig) -> bool:
                and min(shares[2 * axis:2 * axis + 2]) >= config.on_rule for axis in (0, 1))
 
 
-def _drawn_box(box, contour: np.ndarray, seen: np.ndarray, on_rules: Optional[np.ndarray],
+def _drawn_box(box, contour: np.ndarray, seen: dict, on_rules: Optional[np.ndarray],
                spacing: list, config: ShapeConfig) -> bool:
     """Whether a supported rectangle candidate is a box someone drew: all four sides seen
-    (`seen`: at the farthest reach) along its region's contour, and no cell of misread ruled
-    paper (`on_rules`: near its rules, None when the paper is not ruled)."""
-    shares = side_shares(seen, box, config.inset)
-    if max(sides(box)) >= config.bowing:
-        shares = np.maximum(shares, contour_side_shares(seen, box, contour, config.inset))
+    (`seen`: from seen_within; a long box's along its region's contour too), and no cell of
+    misread ruled paper (`on_rules`: near its rules, None when the paper is not ruled).
+    The reach is narrow for all but long boxes: the gap between two boxes in a row, closed by
+    strokes at its ends, has their sides for its own and its other two sides near their
+    corners."""
+    if max(sides(box)) < config.bowing:
+        shares = side_shares(seen[config.side_reach], box, config.inset)
+    else:
+        far = seen[max(config.reaches)]
+        shares = np.maximum(side_shares(far, box, config.inset),
+                            contour_side_shares(far, box, contour, config.inset))
     if min(shares) < config.side:
         return False
     return on_rules is None or not _paper_cell(box, side_shares(on_rules, box, config.inset),
@@ -294,7 +301,7 @@ def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
             near = seen[reach_for(box, config)]
             score = outline_support(near, kind, box)
             if score >= config.support and (kind != "rectangle" or _drawn_box(
-                    box, contour, seen[max(config.reaches)], on_rules, spacing, config)):
+                    box, contour, seen, on_rules, spacing, config)):
                 rounded = (kind == "rectangle"
                            and _corner_support(prob, box, config.stroke) < config.roundness)
                 found.append((bridge, FoundShape(kind, box, score, rounded)))
