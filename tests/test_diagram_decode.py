@@ -374,3 +374,19 @@ def test_the_gap_between_two_close_boxes_is_no_box():
     for want in [(100, 100, 220, 170), (244, 100, 364, 170)]:
         assert any(iou(b, want) > 0.9 for b in boxes), want
     assert not any(iou(b, (220, 100, 244, 170)) > 0.5 for b in boxes)
+
+
+def test_title_strips_of_lanes_are_no_boxes_even_with_a_side_unread():
+    """A pool never closed on the right, its bottom side read only under its title strip:
+    the lanes' title strips are strips of it (one short side runs on), not boxes, whether
+    or not they lie in the pool's own title strip."""
+    labels = big_canvas()
+    cv2.polylines(labels, [np.array([[700, 40], [40, 40], [40, 440], [90, 440]])], False,
+                  RECT, 2)
+    cv2.line(labels, (90, 40), (90, 440), RECT, 2)           # the title strip's edge
+    cv2.line(labels, (40, 240), (700, 240), RECT, 2)         # between the lanes
+    cv2.rectangle(labels, (300, 100), (420, 170), RECT, 2)   # a box in the upper lane
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert any(iou(b, (300, 100, 420, 170)) > 0.8 for b in boxes)
+    for strip in [(40, 40, 90, 240), (40, 240, 90, 440), (40, 40, 90, 440)]:
+        assert not any(iou(b, strip) > 0.5 for b in boxes), strip

@@ -37,9 +37,10 @@ class ShapeConfig:
     tile_size: float = 0.05     # rectangles smaller than this share of the picture's long
     tile_crowd: int = 12        # side, this many of one size (within tile_slack), are the
     tile_slack: float = 0.2     # squares of graph paper
-    strip_aspect: float = 3.0   # a rectangle this many times longer than wide whose short
-    strip_run: float = 1.0      # ... sides run on as lines, this many widths (plus strip_min
-    strip_min: int = 20         # ... px) past one long side, is a strip of a larger structure
+    strip_aspect: float = 3.0   # a rectangle this many times longer than wide with a short
+    strip_run: float = 1.0      # ... side running on as a line, this many widths (plus
+    strip_min: int = 20         # ... strip_min px) past a long side, is a strip of a larger
+                                # structure
     hole_fill: float = 0.85     # circles whose middle is this much of their kind are discs,
     hole_row: int = 3           # ... and this many discs of one size (within tile_slack) in a
     hole_line: float = 0.5      # ... line (off it by at most this share of their size) are

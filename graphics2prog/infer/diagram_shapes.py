@@ -131,9 +131,10 @@ def _punched(shapes: list[FoundShape], labels: np.ndarray, config: ShapeConfig) 
 
 
 def _strip_of_lines(s: FoundShape, lines: np.ndarray, config: ShapeConfig) -> bool:
-    """Whether a long thin rectangle is a strip cut from a larger structure: its two short
-    sides run on as lines past the same long side (a container's title strip where the
-    container itself was not closed, a table's column). The caller keeps lanes (`_lane_of`)."""
+    """Whether a long thin rectangle is a strip cut from a larger structure: one of its short
+    sides runs on as a line past a long side (a container's title strip where the container
+    itself was not closed, a table's column; the container's other side is often unread).
+    The caller keeps lanes (`_lane_of`)."""
     if s.kind != "rectangle":
         return False
     x1, y1, x2, y2 = (int(round(v)) for v in s.box)
@@ -146,13 +147,13 @@ def _strip_of_lines(s: FoundShape, lines: np.ndarray, config: ShapeConfig) -> bo
     def seen(values):
         return values.size > 0 and values.mean() >= config.side
 
-    if h > w:  # a tall strip: do its top and bottom run on to the left or the right?
+    if h > w:  # a tall strip: does its top or bottom run on to the left or the right?
         ends = [(lines[y1, max(0, x1 - run):x1], lines[y2, max(0, x1 - run):x1]),
                 (lines[y1, x2 + 1:min(W, x2 + 1 + run)], lines[y2, x2 + 1:min(W, x2 + 1 + run)])]
     else:
         ends = [(lines[max(0, y1 - run):y1, x1], lines[max(0, y1 - run):y1, x2]),
                 (lines[y2 + 1:min(H, y2 + 1 + run), x1], lines[y2 + 1:min(H, y2 + 1 + run), x2])]
-    return any(seen(a) and seen(b) for a, b in ends)
+    return any(seen(a) or seen(b) for a, b in ends)
 
 
 def _lane_of(strip: FoundShape, k: FoundShape) -> bool:
@@ -178,5 +179,7 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
     kept = [s for i, s in enumerate(kept) if i not in paper]
     lines = cv2.dilate((maps.of(RECTANGLE) | maps.of(ARROW)).astype(np.uint8),
                        np.ones((2 * config.reach + 1,) * 2, np.uint8)) > 0
-    return [s for s in kept if not any(_is_header(s, k, config) for k in kept)
-            and (not _strip_of_lines(s, lines, config) or any(_lane_of(s, k) for k in kept))]
+    kept = [s for s in kept if not any(_is_header(s, k, config) for k in kept)]
+    strips = [s for s in kept if _strip_of_lines(s, lines, config)]
+    boxes = [k for k in kept if k not in strips]  # a strip in a strip is no lane of it
+    return [s for s in kept if s not in strips or any(_lane_of(s, k) for k in boxes)]
