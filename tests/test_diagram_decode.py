@@ -390,3 +390,18 @@ def test_title_strips_of_lanes_are_no_boxes_even_with_a_side_unread():
     assert any(iou(b, (300, 100, 420, 170)) > 0.8 for b in boxes)
     for strip in [(40, 40, 90, 240), (40, 240, 90, 440), (40, 40, 90, 440)]:
         assert not any(iou(b, strip) > 0.5 for b in boxes), strip
+
+
+def test_a_flow_joined_at_the_box_it_leaves_starts_there():
+    """Another flow joins this one right beside the box it leaves: the way on to that flow's
+    box (farther from the head) passes by this box, so this box is the tail."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 180), RECT, 2)     # the box the flow leaves
+    cv2.rectangle(labels, (600, 100), (700, 180), RECT, 2)    # the box it points at
+    cv2.rectangle(labels, (40, 300), (140, 380), RECT, 2)     # the other flow's box
+    cv2.line(labels, (142, 140), (580, 140), ARROW, 2)
+    labels[132:149, 580:598] = HEAD
+    cv2.polylines(labels, [np.array([[142, 340], [152, 340], [152, 146]])], False, ARROW, 2)  # joins 10 px from the box
+    arrows = arrows_among_shapes(labels)
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (142, 140))) < 15

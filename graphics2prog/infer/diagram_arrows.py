@@ -147,16 +147,30 @@ def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
     return FoundArrow(points, arrow, bool(inked < config.dashed))
 
 
-def _tail(ends: list, dist: dict, starts: Optional[np.ndarray], least: float = 0.0):
+def _tail(ends: list, dist: dict, starts: Optional[np.ndarray], least: float = 0.0,
+          prev: Optional[dict] = None):
     """An arrow's tail: the skeleton end farthest from its head along the strokes; where
-    shapes were found arrows start at them, so ends near a shape (`starts`) come first.
+    shapes were found arrows start at them, so ends near a shape (`starts`) come first, and
+    of those the ones whose way from the head (`prev`, its walk) passes by no other shape
+    (where another flow joins it at the shape it leaves, the way runs on to that flow's).
     (Taking every far end on a branch of its own as another arrow's tail, for arrows that
     merge before one head, found more flows but lost more in precision on held-out photos.)"""
     if not ends:
         return max(dist, key=dist.get)
-    if starts is not None:
-        ends = [p for p in ends if starts[p] and dist[p] >= least] or ends
-    return max(ends, key=dist.get)
+    if starts is None:
+        return max(ends, key=dist.get)
+    ends = [p for p in ends if starts[p] and dist[p] >= least] or ends
+    if prev is None:
+        return max(ends, key=dist.get)
+    return max(ends, key=lambda p: (-_shapes_passed(_trace(prev, p)[::-1], starts), dist[p]))
+
+
+def _shapes_passed(walk: list, starts: np.ndarray) -> int:
+    """How many times a walk (head first) passes by shapes between the one at its head and
+    the one at its end: the runs of it near a shape, less the first and last."""
+    near = np.array([bool(starts[p]) for p in walk])
+    runs = int(near[0]) + int(np.count_nonzero(near[1:] & ~near[:-1]))
+    return max(0, runs - int(near[0]) - int(near[-1]))
 
 
 class Skeleton:
@@ -230,9 +244,9 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, sk: Skeleton,
     for blob in blobs:
         inside = {tuple(p) for p in blob}
         start = min(graph, key=lambda p: 0 if p in inside else 1)
-        dist, _ = _walk(graph, start)
+        dist, back = _walk(graph, start)
         tail = _tail([p for p in ends if p not in heads and p in dist], dist, sk.starts,
-                     config.min_tail)
+                     config.min_tail, back)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
         walk = _go_on(on, _trace(prev, entry), heads, config)  # entry back to the tail
