@@ -401,7 +401,8 @@ def test_a_flow_joined_at_the_box_it_leaves_starts_there():
     cv2.rectangle(labels, (40, 300), (140, 380), RECT, 2)     # the other flow's box
     cv2.line(labels, (142, 140), (580, 140), ARROW, 2)
     labels[132:149, 580:598] = HEAD
-    cv2.polylines(labels, [np.array([[142, 340], [152, 340], [152, 146]])], False, ARROW, 2)  # joins 10 px from the box
+    joins = np.array([[142, 340], [152, 340], [152, 146]])   # 10 px from the box it leaves
+    cv2.polylines(labels, [joins], False, ARROW, 2)
     arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (142, 140))) < 15
