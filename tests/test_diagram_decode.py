@@ -406,3 +406,18 @@ def test_a_flow_joined_at_the_box_it_leaves_starts_there():
     arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (142, 140))) < 15
+
+
+def test_lanes_the_picture_cuts_off_are_closed_by_its_edge_but_its_margins_are_no_boxes():
+    labels = big_canvas()
+    for y in (60, 250, 440):                                  # the pool runs off the right
+        cv2.line(labels, (40 if y != 250 else 80, y), (799, y), RECT, 2)
+    cv2.line(labels, (40, 60), (40, 440), RECT, 2)
+    cv2.line(labels, (80, 60), (80, 440), RECT, 2)            # the title strip's edge
+    cv2.rectangle(labels, (300, 120), (420, 190), RECT, 2)    # a box in each lane
+    cv2.rectangle(labels, (500, 310), (620, 380), RECT, 2)
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    for want in [(80, 60, 799, 250), (80, 250, 799, 440)]:
+        assert any(iou(b, want) > 0.9 for b in boxes), want
+    for margin in [(0, 0, 799, 60), (0, 440, 799, 499)]:      # above and below the pool
+        assert not any(iou(b, margin) > 0.3 for b in boxes), margin

@@ -58,8 +58,11 @@ class ShapeConfig:
     bowing: float = 300.0       # ... boundary too when it is this long (px): long sides bow
     header: float = 0.12        # a strip along a box's side, at most this share across: a title
     roundness: float = 0.45     # corner support below this: rounded corners
+    cut_long: float = 0.25      # a box the picture cuts off spans at least this share of
+    cut_area: float = 0.5       # ... its long side, at most this share of it (not the sheet)
     border: int = 3             # px: a region reaching this near the picture's edge is the
-                                # sheet's edge or a shape cut off by the picture, not a shape
+                                # sheet's edge or a shape cut off by the picture (closed by the
+                                # edge, a container is kept: one edge, its size; cut_ above)
     line_run: int = 30          # px: straight runs this long are pieces of a container's side,
     line_gap: int = 25          # ... pieces this near in line are joined (where arrows cross),
     line_length: int = 150      # ... and joined sides this long close regions
@@ -279,6 +282,49 @@ def _drawn_box(box, contour: np.ndarray, seen: dict, on_rules: Optional[np.ndarr
                                                spacing, config)
 
 
+def _framed(mask: np.ndarray, width: int) -> np.ndarray:
+    """A copy of `mask` set along the picture's edge, `width` px wide."""
+    framed = mask.copy()
+    value = framed.max(initial=1) if framed.dtype != bool else True
+    framed[:width], framed[-width:], framed[:, :width], framed[:, -width:] = (value,) * 4
+    return framed
+
+
+def _edges_touched(box, shape: tuple[int, int], border: int) -> int:
+    """How many of the picture's four edges a box reaches within `border` px."""
+    h, w = shape
+    return int(box[0] < border) + int(box[1] < border) + int(box[2] >= w - border) + int(
+        box[3] >= h - border)
+
+
+def _supported(strokes: np.ndarray, prob: np.ndarray, seen: dict, kind: str,
+               on_rules: Optional[np.ndarray], spacing: list, config: ShapeConfig,
+               cut_off: bool = False) -> list[tuple]:
+    """(bridge, FoundShape) of every region of `strokes` the network's reading supports.
+    Regions reaching the picture's edge are left out, unless `cut_off`: then only those
+    reaching exactly one edge, container-sized, are kept (the edge drawn into `strokes`)."""
+    h, w = strokes.shape
+    boxes = {b: (k, contour) for k in reversed(config.bridges)
+             for b, contour in _regions(strokes, k, kind, config)}
+    found = []
+    for box, (bridge, contour) in boxes.items():
+        edges = _edges_touched(box, (h, w), config.border)
+        if edges != int(cut_off):
+            continue
+        if cut_off:
+            box = (max(box[0], 0), max(box[1], 0), min(box[2], w - 1), min(box[3], h - 1))
+            long_side, area = max(sides(box)), np.prod(sides(box))
+            if long_side < config.cut_long * max(h, w) or area > config.cut_area * h * w:
+                continue
+        score = outline_support(seen[reach_for(box, config)], kind, box)
+        if score >= config.support and (kind != "rectangle" or _drawn_box(
+                box, contour, seen, on_rules, spacing, config)):
+            rounded = (kind == "rectangle"
+                       and _corner_support(prob, box, config.stroke) < config.roundness)
+            found.append((bridge, FoundShape(kind, box, score, rounded)))
+    return found
+
+
 def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     """Every supported candidate of every kind, best first."""
     found = []
@@ -292,18 +338,10 @@ def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
         strokes = _outline_strokes(maps, cls, config, long_sides if cls == RECTANGLE else None)
         prob = maps.probs[cls]
         seen = seen_within(prob, config.reaches)
-        boxes = {b: (k, contour) for k in reversed(config.bridges)
-                 for b, contour in _regions(strokes, k, kind, config)}
-        h, w = strokes.shape
-        for box, (bridge, contour) in boxes.items():
-            if (min(box[0], box[1]) < config.border or box[2] >= w - config.border
-                    or box[3] >= h - config.border):
-                continue
-            near = seen[reach_for(box, config)]
-            score = outline_support(near, kind, box)
-            if score >= config.support and (kind != "rectangle" or _drawn_box(
-                    box, contour, seen, on_rules, spacing, config)):
-                rounded = (kind == "rectangle"
-                           and _corner_support(prob, box, config.stroke) < config.roundness)
-                found.append((bridge, FoundShape(kind, box, score, rounded)))
+        found += _supported(strokes, prob, seen, kind, on_rules, spacing, config)
+        if kind == "rectangle":  # containers the picture cuts off, closed by its edge
+            edge = config.border + max(config.bridges) // 2 + config.stroke  # and its outline
+            found += _supported(_framed(strokes, 1), prob,
+                                {r: _framed(m, edge) for r, m in seen.items()},
+                                kind, on_rules, spacing, config, cut_off=True)
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]
