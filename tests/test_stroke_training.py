@@ -36,6 +36,14 @@ def test_annotated_ink_is_labelled_by_the_nearest_element():
     assert labels[100, 150] == 0          # paper
 
 
+def test_faint_ink_on_an_element_is_that_element_and_elsewhere_paper():
+    ink = drawn_ink() * 0.1                # a light pencil: below the level of a stroke
+    ink[100, 150] = 0.1                    # and a faint speck on the paper
+    labels = label_map(ink, TRUTH, 1.0, LabelConfig())
+    assert labels[21, 70] == RECTANGLE and labels[50, 150] == ARROW
+    assert labels[100, 150] == 0
+
+
 def test_crops_keep_image_and_labels_together():
     rng = np.random.default_rng(0)
     labels = np.zeros((300, 400), np.uint8)

@@ -6,7 +6,9 @@ from the annotated element whose ideal outline lies nearest to it: a rectangle's
 ellipse or diamond inscribed in a circle's or gateway's box, a flow's polyline (its last stretch
 is the head), a word's box. Ink far from every element is left unlabelled (ignored by the loss)
 rather than guessed, and ink inside a circle or diamond but off its outline (icons, markers)
-is "other". Ink itself is found as the photo's density above its paper (image/ink.py).
+is "other". Ink itself is found as the photo's density above its paper (image/ink.py); right on
+an element's outline or path fainter ink counts too (light pencil dashes and container sides,
+which a single level left as paper and so taught the network to ignore).
 """
 from __future__ import annotations
 
@@ -33,7 +35,9 @@ OUTLINE_KINDS = {"rectangle": "rectangle", "circle": "ellipse", "diamond": "diam
 class LabelConfig:
     """How annotations become pixel labels, in pixels of the image as scaled (long side)."""
     long_side: int = READ_SIDE
-    ink_level: float = 0.18     # ink (image/ink.py scale) that counts as a stroke pixel
+    ink_level: float = 0.18     # ink (image/ink.py scale) that counts as a stroke pixel,
+    faint_level: float = 0.07   # ... or this much within `faint_reach` px of an element: a
+    faint_reach: float = 3.0    # ... faint pencil dash or side is still that element's
     reach: float = 9.0          # px: ink further than this from every element is unlabelled
     head_length: float = 0.25   # of the median task box's short side: the head's stretch
     head_slack: float = 2.0     # px: barbs up to this much nearer another element are head
@@ -106,7 +110,8 @@ def label_map(ink: np.ndarray, truth: dict, scale: float, config: LabelConfig) -
     dist[arrow][near_end] = dist.min(0)[near_end]
     labels = np.where(dist.min(0) <= config.reach, nearest + 1, IGNORE).astype(np.uint8)
     labels[(labels == IGNORE) & (inside > 0)] = CLASS["other"]
-    stroke = ink >= config.ink_level
+    stroke = (ink >= config.ink_level) | ((ink >= config.faint_level)
+                                          & (dist.min(0) <= config.faint_reach))
     labels[~stroke] = CLASS["background"]
     return labels
 
