@@ -354,6 +354,19 @@ def cmd_train_strokes(args) -> int:
     return 0
 
 
+def cmd_train_average(args) -> int:
+    import torch
+
+    from .models.checkpoint import average_checkpoints
+
+    averaged = average_checkpoints(args.checkpoints)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(averaged, args.out)
+    print(f"g2p: the weights of {len(args.checkpoints)} checkpoints averaged into {args.out}",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_train_likelihood(args) -> int:
     from .training.likelihood import train_likelihood
 
@@ -421,6 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     _proposal_flags(train_sub.add_parser("proposal", help="the proposal network"))
     _likelihood_flags(train_sub.add_parser("likelihood", help="the likelihood surrogate"))
     _stroke_flags(train_sub.add_parser("strokes", help="the diagram stroke network"))
+    p = train_sub.add_parser("average", help="average the weights of checkpoints of one run")
+    p.add_argument("checkpoints", nargs="+", type=Path, help="checkpoints of one training run")
+    p.add_argument("--out", type=Path, required=True, help="where to write the average")
+    p.set_defaults(run=cmd_train_average)
     return parser
 
 

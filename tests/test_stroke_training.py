@@ -96,3 +96,27 @@ def test_stroke_networks_joined_by_commas_are_read_as_their_average(tmp_path):
         want = (one(x).softmax(1) + two(x).softmax(1)) / 2
         assert torch.allclose(both(x).softmax(1), want, atol=1e-5)
     assert both.multiple == one.multiple
+
+
+def test_g2p_train_average_writes_the_mean_of_a_runs_weights(g2p, tmp_path):
+    from graphics2prog.models.strokes import config_dict
+    paths, nets = [], []
+    for seed in (0, 1, 2):
+        torch.manual_seed(seed)
+        nets.append(StrokeNet(StrokeNetConfig(widths=(4, 8))))
+        paths.append(tmp_path / f"step{seed}.pt")
+        torch.save({"config": config_dict(nets[-1]), "model": nets[-1].state_dict(),
+                    "optimizer": {}}, paths[-1])
+    out = tmp_path / "average.pt"
+    code, _, err = g2p("train", "average", *paths, "--out", out)
+    assert code == 0, err
+    state = load_checkpoint(out)
+    name = next(k for k, v in state["model"].items() if v.is_floating_point())
+    want = torch.stack([n.state_dict()[name] for n in nets]).mean(0)
+    assert torch.allclose(state["model"][name], want) and "optimizer" not in state
+    assert stroke_net_from_checkpoint(state).config.widths == (4, 8)
+    other = tmp_path / "other.pt"
+    torch.save({"config": config_dict(StrokeNet(StrokeNetConfig(widths=(4, 4)))),
+                "model": StrokeNet(StrokeNetConfig(widths=(4, 4))).state_dict()}, other)
+    code, _, err = g2p("train", "average", paths[0], other, "--out", out)
+    assert code == 2 and err.count("\n") == 1 and "same network" in err

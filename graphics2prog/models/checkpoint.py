@@ -55,6 +55,25 @@ def load_checkpoint(path, map_location="cpu") -> dict:
     return state
 
 
+def average_checkpoints(paths: list) -> dict:
+    """One checkpoint whose weights are the mean of several of one run (a late stretch of
+    training): one network, steadier than any one of its checkpoints. Integer buffers (batch
+    counts) and everything else come from the last; the optimizer is dropped."""
+    if len(paths) < 2:
+        raise InputError("averaging needs at least two checkpoints")
+    states = [load_checkpoint(p) for p in paths]
+    last = states[-1]
+    for path, state in zip(paths, states):
+        if state["config"] != last["config"] or state["model"].keys() != last["model"].keys():
+            raise WeightsError(f"{path}: not a checkpoint of the same network as {paths[-1]}")
+    model = {k: (torch.stack([s["model"][k] for s in states]).mean(0)
+                 if v.is_floating_point() else v) for k, v in last["model"].items()}
+    averaged = {k: v for k, v in last.items() if k != "optimizer"}
+    averaged["model"] = model
+    averaged["averaged"] = [str(p) for p in paths]
+    return averaged
+
+
 def config_from_dict(d: dict) -> ProposalConfig:
     known = {f.name for f in fields(ProposalConfig)}
     return ProposalConfig(**{k: v for k, v in d.items() if k in known})

@@ -20,7 +20,8 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MANIFEST = "registry.json"
 DEFAULT_PROPOSAL = "proposal"
 DEFAULT_LIKELIHOOD = "likelihood"
-DEFAULT_STROKES = "strokes,strokes_long,strokes_real"  # an ensemble: names or files, by commas
+# an ensemble: names or files, by commas
+DEFAULT_STROKES = "strokes,strokes_long,strokes_real,strokes_avg"
 
 
 def sha256(path) -> str:
