@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, RECTANGLE
+from .straight_lines import LineConfig, StraightLines, paper_cell, straight_lines
 from .stroke_maps import StrokeMaps
 
 KINDS = {RECTANGLE: "rectangle", ELLIPSE: "ellipse", DIAMOND: "diamond"}  # class -> shape kind
@@ -64,13 +65,7 @@ class ShapeConfig:
     border: int = 3             # px: a region reaching this near the picture's edge is the
                                 # sheet's edge or a shape cut off by the picture (closed by the
                                 # edge, a container is kept: one edge, its size; cut_ above)
-    line_run: int = 30          # px: straight runs this long are pieces of a container's side,
-    line_gap: int = 25          # ... pieces this near in line are joined (where arrows cross),
-    line_length: int = 150      # ... and joined sides this long close regions
-    line_own: float = 0.5       # ... when at least this share of them is outline, not arrow
-    line_count: int = 12        # ... and no more than this many run one way (else: ruled paper,
-    on_rule: float = 0.5        # ... and a box with two sides this much on its rules,
-    cell: float = 1.5           # ... at most this many spacings apart, is a cell of it)
+    lines: LineConfig = LineConfig()  # containers' long sides, and the rules of ruled paper
 
 
 @dataclass(frozen=True)
@@ -95,40 +90,6 @@ def ideal_outline(kind: str, box, shape: tuple[int, int], width: int = 1) -> np.
     else:
         cv2.rectangle(mask, (x1, y1), (x2, y2), 255, width)
     return mask
-
-
-def long_lines(own: np.ndarray, crossing: np.ndarray, config: ShapeConfig) -> list:
-    """[horizontal, vertical] uint8 0/1 masks: the long straight lines among `own` strokes,
-    the gaps along each line bridged. A container's sides run the width of the drawing and are
-    broken wherever an arrow crosses (where the network reads a stretch of the side as arrow,
-    the `crossing` strokes) or the pencil skips. A line must be mostly `own` strokes: an arrow
-    is no side."""
-    strokes = own | crossing
-    thick = cv2.dilate(strokes, np.ones((3, 3), np.uint8))  # a tilted line stays a run
-    found = []
-    for axis in (0, 1):  # 0: horizontal, 1: vertical
-        run = (1, config.line_run) if axis == 0 else (config.line_run, 1)  # (rows, columns)
-        gap = (1, config.line_gap) if axis == 0 else (config.line_gap, 1)
-        runs = cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones(run, np.uint8))
-        joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, np.ones(gap, np.uint8))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
-        length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
-        own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
-            np.bincount(labels[strokes > 0], minlength=n), 1)
-        keep = (length >= config.line_length) & (own_share >= config.line_own)
-        keep[0] = False
-        found.append(keep[labels].astype(np.uint8))
-    return found
-
-
-def rule_spacing(lines: np.ndarray, axis: int, config: ShapeConfig) -> float:
-    """The spacing of one direction's long lines (`axis` 0: horizontal) when they are the rules
-    of graph or ruled paper the network misread (a drawing has a few such lines each way,
-    ruled paper dozens), else 0."""
-    n, _, _, centres = cv2.connectedComponentsWithStats(lines)
-    if n - 1 <= config.line_count:
-        return 0.0
-    return float(np.median(np.diff(np.sort(centres[1:, 1 - axis]))))
 
 
 def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig,
@@ -252,22 +213,11 @@ def _corner_support(prob: np.ndarray, box, reach: int) -> float:
     return float(np.mean(values))
 
 
-def _paper_cell(box, shares: list, spacing: list, config: ShapeConfig) -> bool:
-    """Whether a rectangle is a cell of the paper: its top and bottom on horizontal rules, or
-    its left and right on vertical ones, no further apart than the rules are (`spacing`:
-    [horizontal, vertical] rules' spacing, 0 where not ruled; `shares`: side_shares over the
-    rules). A box drawn on such paper spans several rules."""
-    width, height = sides(box)
-    across = (height, width)
-    return any(0 < spacing[axis] and across[axis] <= config.cell * spacing[axis]
-               and min(shares[2 * axis:2 * axis + 2]) >= config.on_rule for axis in (0, 1))
-
-
-def _drawn_box(box, contour: np.ndarray, seen: dict, on_rules: Optional[np.ndarray],
-               spacing: list, config: ShapeConfig) -> bool:
+def _drawn_box(box, contour: np.ndarray, seen: dict, lines: StraightLines,
+               config: ShapeConfig) -> bool:
     """Whether a supported rectangle candidate is a box someone drew: all four sides seen
     (`seen`: from seen_within; a long box's along its region's contour too), and no cell of
-    misread ruled paper (`on_rules`: near its rules, None when the paper is not ruled).
+    misread ruled paper (`lines.rules`).
     The reach is narrow for all but long boxes: the gap between two boxes in a row, closed by
     strokes at its ends, has their sides for its own and its other two sides near their
     corners."""
@@ -279,8 +229,8 @@ def _drawn_box(box, contour: np.ndarray, seen: dict, on_rules: Optional[np.ndarr
                             contour_side_shares(far, box, contour, config.inset))
     if min(shares) < config.side:
         return False
-    return on_rules is None or not _paper_cell(box, side_shares(on_rules, box, config.inset),
-                                               spacing, config)
+    return lines.rules is None or not paper_cell(
+        box, side_shares(lines.rules, box, config.inset), lines.spacing, config.lines)
 
 
 def _framed(mask: np.ndarray, width: int) -> np.ndarray:
@@ -299,8 +249,7 @@ def _edges_touched(box, shape: tuple[int, int], border: int) -> int:
 
 
 def _supported(strokes: np.ndarray, prob: np.ndarray, seen: dict, kind: str,
-               on_rules: Optional[np.ndarray], spacing: list, config: ShapeConfig,
-               cut_off: bool = False) -> list[tuple]:
+               lines: StraightLines, config: ShapeConfig, cut_off: bool = False) -> list[tuple]:
     """(bridge, FoundShape) of every region of `strokes` the network's reading supports.
     Regions reaching the picture's edge are left out, unless `cut_off`: then only those
     reaching exactly one edge, container-sized, are kept (the edge drawn into `strokes`)."""
@@ -319,7 +268,7 @@ def _supported(strokes: np.ndarray, prob: np.ndarray, seen: dict, kind: str,
                 continue
         score = outline_support(seen[reach_for(box, config)], kind, box)
         if score >= config.support and (kind != "rectangle" or _drawn_box(
-                box, contour, seen, on_rules, spacing, config)):
+                box, contour, seen, lines, config)):
             rounded = (kind == "rectangle"
                        and _corner_support(prob, box, config.stroke) < config.roundness)
             found.append((bridge, FoundShape(kind, box, score, rounded)))
@@ -329,20 +278,16 @@ def _supported(strokes: np.ndarray, prob: np.ndarray, seen: dict, kind: str,
 def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     """Every supported candidate of every kind, best first."""
     found = []
-    lines = long_lines(maps.of(RECTANGLE).astype(np.uint8), maps.of(ARROW).astype(np.uint8),
-                       config)
-    spacing = [rule_spacing(m, axis, config) for axis, m in enumerate(lines)]
-    long_sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
-    on_rules = cv2.dilate(sum(m for m, r in zip(lines, spacing) if r),
-                          np.ones((5, 5), np.uint8)) > 0 if any(spacing) else None
+    lines = straight_lines(maps.of(RECTANGLE).astype(np.uint8), maps.of(ARROW).astype(np.uint8),
+                           config.lines)
     for cls, kind in KINDS.items():
-        strokes = _outline_strokes(maps, cls, config, long_sides if cls == RECTANGLE else None)
+        strokes = _outline_strokes(maps, cls, config, lines.sides if cls == RECTANGLE else None)
         prob = maps.probs[cls]
         seen = seen_within(prob, config.reaches)
-        found += _supported(strokes, prob, seen, kind, on_rules, spacing, config)
+        found += _supported(strokes, prob, seen, kind, lines, config)
         if kind == "rectangle":  # containers the picture cuts off, closed by its edge
             edge = config.border + max(config.bridges) // 2 + config.stroke  # and its outline
             found += _supported(_framed(strokes, 1), prob,
                                 {r: _framed(m, edge) for r, m in seen.items()},
-                                kind, on_rules, spacing, config, cut_off=True)
+                                kind, lines, config, cut_off=True)
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]

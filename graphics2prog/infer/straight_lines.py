@@ -1,0 +1,88 @@
+"""Long straight lines of a diagram's stroke map: a container's sides, which run the width of
+the drawing and are broken wherever an arrow crosses them, or, where dozens run one way, the
+rules of ruled or graph paper the network took for outlines (whose cells are no boxes).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    """Line settings, in pixels of the 1024-px reading."""
+    run: int = 30           # px: straight runs this long are pieces of a container's side,
+    gap: int = 25           # ... pieces this near in line are joined (where arrows cross),
+    length: int = 150       # ... and joined sides this long close regions
+    own: float = 0.5        # ... when at least this share of them is outline, not arrow
+    count: int = 12         # ... and no more than this many run one way (else: ruled paper,
+    on_rule: float = 0.5    # ... and a box with two sides this much on its rules,
+    cell: float = 1.5       # ... at most this many spacings apart, is a cell of it)
+
+
+@dataclass(frozen=True)
+class StraightLines:
+    """A stroke map's long lines: containers' sides (uint8 0/1, bridged), and where the paper
+    is ruled, its rules (bool, widened; None when not ruled) and their spacing per direction
+    ([horizontal, vertical], 0 where not ruled)."""
+    sides: np.ndarray
+    rules: Optional[np.ndarray]
+    spacing: list
+
+
+def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> list:
+    """[horizontal, vertical] uint8 0/1 masks: the long straight lines among `own` strokes,
+    the gaps along each line bridged. A container's sides are broken wherever an arrow
+    crosses (where the network reads a stretch of the side as arrow, the `crossing` strokes)
+    or the pencil skips. A line must be mostly `own` strokes: an arrow is no side."""
+    strokes = own | crossing
+    thick = cv2.dilate(strokes, np.ones((3, 3), np.uint8))  # a tilted line stays a run
+    found = []
+    for axis in (0, 1):  # 0: horizontal, 1: vertical
+        run = (1, config.run) if axis == 0 else (config.run, 1)  # (rows, columns)
+        gap = (1, config.gap) if axis == 0 else (config.gap, 1)
+        runs = cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones(run, np.uint8))
+        joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, np.ones(gap, np.uint8))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined)
+        length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
+        own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
+            np.bincount(labels[strokes > 0], minlength=n), 1)
+        keep = (length >= config.length) & (own_share >= config.own)
+        keep[0] = False
+        found.append(keep[labels].astype(np.uint8))
+    return found
+
+
+def rule_spacing(lines: np.ndarray, axis: int, config: LineConfig) -> float:
+    """The spacing of one direction's long lines (`axis` 0: horizontal) when they are the rules
+    of graph or ruled paper the network misread (a drawing has a few such lines each way,
+    ruled paper dozens), else 0."""
+    n, _, _, centres = cv2.connectedComponentsWithStats(lines)
+    if n - 1 <= config.count:
+        return 0.0
+    return float(np.median(np.diff(np.sort(centres[1:, 1 - axis]))))
+
+
+def straight_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> StraightLines:
+    """The long lines of `own` strokes (outlines) crossed by `crossing` ones (arrows), told
+    apart into containers' sides and the paper's rules, one direction at a time."""
+    lines = long_lines(own, crossing, config)
+    spacing = [rule_spacing(m, axis, config) for axis, m in enumerate(lines)]
+    sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
+    rules = cv2.dilate(sum(m for m, r in zip(lines, spacing) if r),
+                       np.ones((5, 5), np.uint8)) > 0 if any(spacing) else None
+    return StraightLines(sides, rules, spacing)
+
+
+def paper_cell(box, shares: list, spacing: list, config: LineConfig) -> bool:
+    """Whether a rectangle is a cell of the paper: its top and bottom on horizontal rules, or
+    its left and right on vertical ones, no further apart than the rules are (`spacing`:
+    [horizontal, vertical] rules' spacing, 0 where not ruled; `shares`: [top, bottom, left,
+    right], how much of each side lies on the rules). A box drawn on such paper spans several
+    rules."""
+    across = (box[3] - box[1], box[2] - box[0])  # across the horizontal rules, the vertical
+    return any(0 < spacing[axis] and across[axis] <= config.cell * spacing[axis]
+               and min(shares[2 * axis:2 * axis + 2]) >= config.on_rule for axis in (0, 1))
