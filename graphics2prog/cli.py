@@ -355,13 +355,9 @@ def cmd_train_strokes(args) -> int:
 
 
 def cmd_train_average(args) -> int:
-    import torch
+    from .models.checkpoint import average_checkpoints, write_checkpoint
 
-    from .models.checkpoint import average_checkpoints
-
-    averaged = average_checkpoints(args.checkpoints)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(averaged, args.out)
+    write_checkpoint(args.out, average_checkpoints(args.checkpoints))
     print(f"g2p: the weights of {len(args.checkpoints)} checkpoints averaged into {args.out}",
           file=sys.stderr)
     return 0

@@ -39,9 +39,9 @@ def _end_directions(skel: np.ndarray, look: int, short: int) -> tuple[np.ndarray
     for i, (r, c) in enumerate(ends):
         seen, here = {(r, c)}, (r, c)
         for _ in range(look):
-            ahead = [(here[0] + dy, here[1] + dx) for dy, dx in NEIGHBOURS
-                     if 0 <= here[0] + dy < h and 0 <= here[1] + dx < w
-                     and skel[here[0] + dy, here[1] + dx] and (here[0] + dy, here[1] + dx) not in seen]
+            around = ((here[0] + dy, here[1] + dx) for dy, dx in NEIGHBOURS)
+            ahead = [q for q in around if 0 <= q[0] < h and 0 <= q[1] < w
+                     and skel[q] and q not in seen]
             if not ahead:
                 break
             here = ahead[0]
@@ -81,6 +81,6 @@ def link_dashes(skel: np.ndarray, keep: Optional[np.ndarray],
         if links[i] < room[i] and links[j] < room[j]:
             links[i] += 1
             links[j] += 1
-            cv2.line(joined, (int(ends[i, 1]), int(ends[i, 0])), (int(ends[j, 1]), int(ends[j, 0])),
-                     1, 1)
+            (ri, ci), (rj, cj) = ends[i], ends[j]
+            cv2.line(joined, (int(ci), int(ri)), (int(cj), int(rj)), 1, 1)
     return joined > 0

@@ -21,10 +21,8 @@ import numpy as np
 from skimage.morphology import skeletonize
 
 from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, HEAD, RECTANGLE
-from .dash_links import LinkConfig, link_dashes
+from .dash_links import NEIGHBOURS, LinkConfig, link_dashes
 from .stroke_maps import StrokeMaps
-
-NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 
 
 @dataclass(frozen=True)

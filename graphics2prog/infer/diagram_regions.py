@@ -109,8 +109,9 @@ def _outline_strokes(maps: StrokeMaps, cls: int, config: ShapeConfig,
 def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -> list[tuple]:
     """(box, contour (N, 2) x-y) of the holes and outer contours of the strokes thickened by
     `bridge` px (which joins gaps up to that wide: a closing would not, on strokes this thin),
-    boxes moved back by the thickening. A rectangle's outer contour counts only when it encloses holes (a pool
-    around its lanes); a ring's or diamond's always (a marker may cut its inside up)."""
+    boxes moved back by the thickening. A rectangle's outer contour counts only when it
+    encloses holes (a pool around its lanes); a ring's or diamond's always (a marker may cut
+    its inside up)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge))
     closed = cv2.dilate(strokes, kernel)
     contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
@@ -236,7 +237,7 @@ def _drawn_box(box, contour: np.ndarray, seen: dict, lines: StraightLines,
 def _framed(mask: np.ndarray, width: int) -> np.ndarray:
     """A copy of `mask` set along the picture's edge, `width` px wide."""
     framed = mask.copy()
-    value = framed.max(initial=1) if framed.dtype != bool else True
+    value = True if mask.dtype == bool else 255
     framed[:width], framed[-width:], framed[:, :width], framed[:, -width:] = (value,) * 4
     return framed
 
@@ -244,8 +245,7 @@ def _framed(mask: np.ndarray, width: int) -> np.ndarray:
 def _edges_touched(box, shape: tuple[int, int], border: int) -> int:
     """How many of the picture's four edges a box reaches within `border` px."""
     h, w = shape
-    return int(box[0] < border) + int(box[1] < border) + int(box[2] >= w - border) + int(
-        box[3] >= h - border)
+    return sum((box[0] < border, box[1] < border, box[2] >= w - border, box[3] >= h - border))
 
 
 def _supported(strokes: np.ndarray, prob: np.ndarray, seen: dict, kind: str,

@@ -34,6 +34,11 @@ def save_checkpoint(path, model: torch.nn.Module, optimizer: Optional[torch.opti
     state = {"config": asdict(model.config), "model": model.state_dict(), **extra}
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
+    write_checkpoint(path, state)
+
+
+def write_checkpoint(path, state: dict) -> None:
+    """Write a checkpoint's state atomically (temporary file, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
