@@ -421,3 +421,22 @@ def test_lanes_the_picture_cuts_off_are_closed_by_its_edge_but_its_margins_are_n
         assert any(iou(b, want) > 0.9 for b in boxes), want
     for margin in [(0, 0, 799, 60), (0, 440, 799, 499)]:      # above and below the pool
         assert not any(iou(b, margin) > 0.3 for b in boxes), margin
+
+
+def test_a_container_open_at_a_corner_is_closed_by_its_long_sides():
+    """A pool whose outline is left open at a corner (wider than any thickening seals) is
+    still the box its two long lines each way close, once, title strip and all; the empty
+    gap between it and the pool below is no box."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 40), (760, 240), RECT, 2)      # the open pool
+    labels[36:45, 700:765] = 0                                # its top-right corner left open
+    labels[36:70, 755:765] = 0
+    cv2.line(labels, (100, 40), (100, 240), RECT, 2)          # its title strip's edge
+    cv2.rectangle(labels, (40, 280), (760, 460), RECT, 2)     # the pool below
+    cv2.rectangle(labels, (300, 100), (420, 170), RECT, 2)    # a box in each
+    cv2.rectangle(labels, (500, 320), (620, 400), RECT, 2)
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert sum(iou(b, (40, 40, 760, 240)) > 0.5 for b in boxes) == 1
+    assert any(iou(b, (40, 40, 760, 240)) > 0.9 for b in boxes)
+    assert any(iou(b, (40, 280, 760, 460)) > 0.9 for b in boxes)
+    assert not any(iou(b, (40, 240, 760, 280)) > 0.3 for b in boxes)

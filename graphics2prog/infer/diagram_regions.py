@@ -9,7 +9,8 @@ other kinds right beside the outline count as outline, then the strokes are thic
 is a likelihood: the share of the candidate's ideal outline, drawn at its box, along which the
 network sees that kind of stroke, and for a box each of its sides (a long box's along its
 region's own boundary too, for sides that bow). Candidates of different kinds on the same
-region compete by that score. A container the photo cuts off is closed by the picture's edge.
+region compete by that score. A container the photo cuts off is closed by the picture's edge;
+one whose outline is open at a corner, or runs into other strokes, by its long sides.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import cv2
 import numpy as np
 
 from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, RECTANGLE
-from .straight_lines import LineConfig, StraightLines, paper_cell, straight_lines
+from .straight_lines import LineConfig, StraightLines, line_boxes, paper_cell, straight_lines
 from .stroke_maps import StrokeMaps
 
 KINDS = {RECTANGLE: "rectangle", ELLIPSE: "ellipse", DIAMOND: "diamond"}  # class -> shape kind
@@ -275,6 +276,28 @@ def _supported(strokes: np.ndarray, prob: np.ndarray, seen: dict, kind: str,
     return found
 
 
+def _holds(box, shapes: list[FoundShape]) -> bool:
+    """Whether some other shape lies wholly inside `box`."""
+    return any(box[0] < s.box[0] and box[1] < s.box[1] and s.box[2] < box[2]
+               and s.box[3] < box[3] for s in shapes)
+
+
+def _closed_by_lines(lines: StraightLines, seen: dict, shape: tuple[int, int],
+                     config: ShapeConfig, shapes: list[FoundShape]) -> list[tuple]:
+    """(bridge, FoundShape) of the containers two long lines each way close (whose outline
+    is open at a corner, or runs into other strokes), where the network sees them and some
+    of `shapes` lie in them (the gap between two containers holds none)."""
+    found = []
+    for box in line_boxes(lines, config.lines, config.min_side):
+        if (_edges_touched(box, shape, config.border) or not _holds(box, shapes)
+                or max(sides(box)) < config.cut_long * max(shape)):
+            continue
+        score = outline_support(seen[max(config.reaches)], "rectangle", box)
+        if score >= config.support:
+            found.append((max(config.bridges) + 1, FoundShape("rectangle", box, score)))
+    return found
+
+
 def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     """Every supported candidate of every kind, best first."""
     found = []
@@ -290,4 +313,7 @@ def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
             found += _supported(_framed(strokes, 1), prob,
                                 {r: _framed(m, edge) for r, m in seen.items()},
                                 kind, lines, config, cut_off=True)
+            closing = seen
+    found += _closed_by_lines(lines, closing, maps.labels.shape, config,
+                              [s for _, s in found])
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]

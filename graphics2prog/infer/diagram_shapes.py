@@ -47,13 +47,18 @@ def _inside(inner, outer) -> bool:
 
 def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
     """Two candidates for one shape: rectangles whose four sides lie close (the inside and the
-    outside of one outline; rectangles nest for real, lanes in a pool, boxes in a lane),
+    outside of one outline; rectangles nest for real, lanes in a pool, boxes in a lane), or
+    three, the fourth a title strip apart (a container with and without its title strip),
     other shapes that overlap much or lie one inside another of their kind (a double ring,
     the parts a marker cuts a diamond into)."""
     if s.kind == k.kind == "rectangle":  # a lane fills most of its pool, yet is another box
         size = min(*sides(s.box), *sides(k.box))
         slack = max(config.same_side, config.same_share * size)
-        return all(abs(a - b) <= slack for a, b in zip(s.box, k.box))
+        apart = [i for i, (a, b) in enumerate(zip(s.box, k.box)) if abs(a - b) > slack]
+        if len(apart) != 1:
+            return not apart
+        across = max(sides(s.box)[apart[0] % 2], sides(k.box)[apart[0] % 2])
+        return abs(s.box[apart[0]] - k.box[apart[0]]) <= config.header * across
     if iou(s.box, k.box) >= config.overlap:
         return True
     return s.kind == k.kind and (_inside(s.box, k.box) or _inside(k.box, s.box))

@@ -1,6 +1,7 @@
 """Long straight lines of a diagram's stroke map: a container's sides, which run the width of
 the drawing and are broken wherever an arrow crosses them, or, where dozens run one way, the
-rules of ruled or graph paper the network took for outlines (whose cells are no boxes).
+rules of ruled or graph paper the network took for outlines (whose cells are no boxes). Two
+such lines each way close a container even where its outline is left open.
 """
 from __future__ import annotations
 
@@ -21,6 +22,24 @@ class LineConfig:
     count: int = 12         # ... and no more than this many run one way (else: ruled paper,
     on_rule: float = 0.5    # ... and a box with two sides this much on its rules,
     cell: float = 1.5       # ... at most this many spacings apart, is a cell of it)
+    cover: float = 0.8      # two lines each way close a box when each covers this share of
+    inset: float = 0.15     # ... its side between the other two (its ends left out),
+    split: float = 0.12     # ... and no other line crosses it further in than this share
+
+
+@dataclass(frozen=True)
+class Line:
+    """One long line: its median position across (a horizontal one's row) and which of the
+    picture's columns (a vertical one's rows) it covers."""
+    at: float
+    along: np.ndarray
+
+    def covers(self, start: float, end: float, inset: float) -> float:
+        """Share of the stretch from `start` to `end`, `inset` of it left out at each end,
+        that the line covers."""
+        cut = inset * (end - start)
+        span = self.along[max(0, int(start + cut)):max(0, int(end - cut)) + 1]
+        return float(span.mean()) if span.size else 0.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +50,21 @@ class StraightLines:
     sides: np.ndarray
     rules: Optional[np.ndarray]
     spacing: list
+    found: list  # [horizontal, vertical] Lines, those of ruled directions left out
+
+
+def _lines(mask: np.ndarray, axis: int) -> list[Line]:
+    """The Lines of one direction's mask (`axis` 0: horizontal)."""
+    n, labels = cv2.connectedComponents(mask)
+    ys, xs = np.nonzero(labels)
+    across, along = (ys, xs) if axis == 0 else (xs, ys)
+    found = []
+    for k in range(1, n):
+        on = labels[ys, xs] == k
+        covered = np.zeros(mask.shape[1 - axis], bool)
+        covered[along[on]] = True
+        found.append(Line(float(np.median(across[on])), covered))
+    return found
 
 
 def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> list:
@@ -74,7 +108,45 @@ def straight_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) ->
     sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
     rules = cv2.dilate(sum(m for m, r in zip(lines, spacing) if r),
                        np.ones((5, 5), np.uint8)) > 0 if any(spacing) else None
-    return StraightLines(sides, rules, spacing)
+    found = [[] if r else _lines(m, axis) for axis, (m, r) in enumerate(zip(lines, spacing))]
+    return StraightLines(sides, rules, spacing, found)
+
+
+def line_boxes(lines: StraightLines, config: LineConfig, least: float) -> list[tuple]:
+    """Boxes (x1, y1, x2, y2) closed by two long lines each way, each covering its side between
+    the other two, and split by no line across them (two boxes side by side are not one; a
+    title strip, `split` of the box across, is no split). A container whose outline the
+    strokes leave open at a corner, or joined to the sheet's edge, is still closed so.
+    `least`: px, the shortest side."""
+    rows, columns = lines.found
+    boxes = []
+    for i, top in enumerate(rows):
+        for bottom in rows[i + 1:]:
+            t, b = sorted((top, bottom), key=lambda line: line.at)
+            if b.at - t.at < least:
+                continue
+            for j, left in enumerate(columns):
+                for right in columns[j + 1:]:
+                    l, r = sorted((left, right), key=lambda line: line.at)
+                    if r.at - l.at < least or min(
+                            t.covers(l.at, r.at, config.inset), b.covers(l.at, r.at, config.inset),
+                            l.covers(t.at, b.at, config.inset),
+                            r.covers(t.at, b.at, config.inset)) < config.cover:
+                        continue
+                    box = (l.at, t.at, r.at, b.at)
+                    if not _split(box, rows, columns, config):
+                        boxes.append(box)
+    return boxes
+
+
+def _split(box, rows: list, columns: list, config: LineConfig) -> bool:
+    """Whether a line crosses the box from side to side further in than `split` of it."""
+    x1, y1, x2, y2 = box
+    my, mx = config.split * (y2 - y1), config.split * (x2 - x1)
+    return (any(y1 + my < h.at < y2 - my and h.covers(x1, x2, config.inset) >= config.cover
+                for h in rows)
+            or any(x1 + mx < v.at < x2 - mx and v.covers(y1, y2, config.inset) >= config.cover
+                   for v in columns))
 
 
 def paper_cell(box, shares: list, spacing: list, config: LineConfig) -> bool:
