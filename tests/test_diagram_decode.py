@@ -440,3 +440,16 @@ def test_a_container_open_at_a_corner_is_closed_by_its_long_sides():
     assert any(iou(b, (40, 40, 760, 240)) > 0.9 for b in boxes)
     assert any(iou(b, (40, 280, 760, 460)) > 0.9 for b in boxes)
     assert not any(iou(b, (40, 240, 760, 280)) > 0.3 for b in boxes)
+
+
+def test_two_rings_an_arrow_links_are_two_circles_not_one_ellipse():
+    """The stroke between two events touches both rings, so their outlines make one
+    elongated outer contour; the rings are still two circles."""
+    labels = canvas()
+    for x in (100, 150):                                      # 8 px apart, a little tall
+        cv2.ellipse(labels, ((x, 150), (40, 44), 0), ELLIPSE, 2)
+    cv2.line(labels, (121, 150), (129, 150), ARROW, 2)
+    boxes = [s.box for s in find_shapes(maps_of(labels)) if s.kind == "ellipse"]
+    assert len(boxes) == 2
+    for want in [(80, 128, 120, 172), (130, 128, 170, 172)]:
+        assert any(iou(b, want) > 0.8 for b in boxes), want

@@ -53,6 +53,9 @@ class ShapeConfig:
     reaches: tuple = (3, 6, 10)  # px: how far a drawn outline may wander from the ideal one,
     reach_share: float = 0.02   # ... the one nearest this share of the shape's shorter side
     overlap: float = 0.6        # IoU above which two candidates are the same shape
+    merged: float = 1.6         # an outline this many times longer than wide around shapes
+    round: float = 1.3          # ... at most this much longer than wide, side by side, is
+                                # theirs joined by a stroke, not one shape
     same_side: float = 8.0      # px: rectangles whose sides all lie this near are one box
     same_share: float = 0.15    # ... or this share of the smaller one's shorter side
     side: float = 0.7           # least share of each side of a rectangle the network must see

@@ -64,6 +64,21 @@ def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
     return s.kind == k.kind and (_inside(s.box, k.box) or _inside(k.box, s.box))
 
 
+def _aspect(box) -> float:
+    return max(sides(box)) / max(1e-9, min(sides(box)))
+
+
+def _side_by_side(whole: FoundShape, parts: list[FoundShape], config: ShapeConfig) -> bool:
+    """Whether an elongated outline around round `parts` lying apart is shapes of their own
+    that a stroke between them joined (two events an arrow links), not one shape cut into
+    parts (the rings of a double ring lie one in the other; a marker cuts a round shape
+    into pieces that are no rounder than it)."""
+    if _aspect(whole.box) < config.merged:
+        return False
+    round_ = [k for k in parts if _aspect(k.box) <= config.round]
+    return any(iou(a.box, b.box) == 0 for i, a in enumerate(round_) for b in round_[i + 1:])
+
+
 def _is_header(strip: FoundShape, box: FoundShape, config: ShapeConfig) -> bool:
     """Whether rectangle `strip` is the header of rectangle `box`: it runs along one of the
     box's sides, sharing that side and the two beside it, and spans a small share across (a
@@ -178,7 +193,8 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
         twins = [k for k in kept if _same_shape(s, k, config)]
         if not twins:
             kept.append(s)
-        elif all(k.kind == s.kind != "rectangle" and _inside(k.box, s.box) for k in twins):
+        elif all(k.kind == s.kind != "rectangle" and _inside(k.box, s.box) for k in twins) \
+                and not _side_by_side(s, twins, config):
             kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
     paper = _tiles(kept, max(maps.labels.shape), config) | _punched(kept, maps.labels, config)
     kept = [s for i, s in enumerate(kept) if i not in paper]
