@@ -453,3 +453,21 @@ def test_two_rings_an_arrow_links_are_two_circles_not_one_ellipse():
     assert len(boxes) == 2
     for want in [(80, 128, 120, 172), (130, 128, 170, 172)]:
         assert any(iou(b, want) > 0.8 for b in boxes), want
+
+
+def test_a_double_ring_whose_outer_ring_closes_no_region_is_its_outer_ring():
+    """Strokes cross a double ring's outer ring from outside and the gap between its rings
+    is smudged (read as another kind), so only the inner ring closes a region of its own:
+    the shape is still the outer ring. A small ring drawn thick is not grown to its
+    stroke's outer edge."""
+    labels = canvas()
+    cv2.circle(labels, (100, 150), 24, 6, 8)                 # the smudged gap
+    cv2.circle(labels, (100, 150), 30, ELLIPSE, 2)
+    cv2.circle(labels, (100, 150), 18, ELLIPSE, 2)
+    for a, b in [((40, 150), (70, 150)), ((130, 150), (160, 150)), ((100, 90), (100, 120))]:
+        cv2.line(labels, a, b, ELLIPSE, 2)                   # up to the outer ring
+    cv2.circle(labels, (300, 150), 9, ELLIPSE, 5)            # a thick end event
+    found = [s.box for s in find_shapes(maps_of(labels)) if s.kind == "ellipse"]
+    assert any(iou(b, (70, 120, 130, 180)) > 0.8 for b in found)
+    assert not any(iou(b, (82, 132, 118, 168)) > 0.5 for b in found)
+    assert any(iou(b, (289, 139, 311, 161)) > 0.7 for b in found)

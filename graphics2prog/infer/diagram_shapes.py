@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from ..diagram_scenes import ARROW, ELLIPSE, RECTANGLE
-from .diagram_regions import FoundShape, ShapeConfig, candidates, ideal_outline, sides
+from .diagram_regions import (FoundShape, ShapeConfig, candidates, ideal_outline, outline_support,
+                              reach_for, seen_within, sides)
 from .stroke_maps import StrokeMaps
 
 
@@ -62,6 +63,29 @@ def _same_shape(s: FoundShape, k: FoundShape, config: ShapeConfig) -> bool:
     if iou(s.box, k.box) >= config.overlap:
         return True
     return s.kind == k.kind and (_inside(s.box, k.box) or _inside(k.box, s.box))
+
+
+def _outer_ring(ring: FoundShape, seen: dict, config: ShapeConfig) -> FoundShape:
+    """The outermost of concentric rings around `ring` the network sees all the way round,
+    paper between them (a double ring whose outer ring, crossed by other strokes, made no
+    region of its own; not the outer edge of a thick ring). `seen`: from seen_within, with
+    0 (the strokes themselves) among its reaches."""
+    cx, cy = (ring.box[0] + ring.box[2]) / 2, (ring.box[1] + ring.box[3]) / 2
+    rx, ry = sides(ring.box)[0] / 2, sides(ring.box)[1] / 2
+
+    def around(grow):
+        return (cx - grow * rx, cy - grow * ry, cx + grow * rx, cy + grow * ry)
+
+    best = ring
+    for grow in config.rings:
+        box, reach = around(grow), reach_for(around(grow), config)
+        if (grow - 1) * min(rx, ry) < 1.2 * reach:  # within the ring's own stroke
+            continue
+        score = outline_support(seen[reach], "ellipse", box)
+        between = outline_support(seen[0], "ellipse", around((1 + grow) / 2))
+        if score >= config.ring_support and between < config.support:
+            best = FoundShape("ellipse", box, score)
+    return best
 
 
 def _aspect(box) -> float:
@@ -196,6 +220,8 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
         elif all(k.kind == s.kind != "rectangle" and _inside(k.box, s.box) for k in twins) \
                 and not _side_by_side(s, twins, config):
             kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
+    seen = seen_within(maps.probs[ELLIPSE], (0, *config.reaches))
+    kept = [_outer_ring(s, seen, config) if s.kind == "ellipse" else s for s in kept]
     paper = _tiles(kept, max(maps.labels.shape), config) | _punched(kept, maps.labels, config)
     kept = [s for i, s in enumerate(kept) if i not in paper]
     lines = cv2.dilate((maps.of(RECTANGLE) | maps.of(ARROW)).astype(np.uint8),
