@@ -471,3 +471,17 @@ def test_a_double_ring_whose_outer_ring_closes_no_region_is_its_outer_ring():
     assert any(iou(b, (70, 120, 130, 180)) > 0.8 for b in found)
     assert not any(iou(b, (82, 132, 118, 168)) > 0.5 for b in found)
     assert any(iou(b, (289, 139, 311, 161)) > 0.7 for b in found)
+
+
+def test_a_flow_from_a_data_object_starts_there_not_at_the_box_beyond():
+    """A data object (read as another kind) between a box and the arrow it sends: the
+    arrow's tail is the data object, not the box the line before it comes from."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
+    cv2.rectangle(labels, (300, 120), (340, 180), 7, 2)      # the data object
+    cv2.line(labels, (142, 150), (298, 150), ARROW, 2)
+    cv2.line(labels, (342, 150), (580, 150), ARROW, 2)
+    labels[142:159, 580:598] = HEAD
+    arrows = arrows_among_shapes(labels)
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (342, 150))) < 15

@@ -4,11 +4,12 @@ back along the arrow strokes to where they end.
 Arrow and head strokes are bridged (dashes, small breaks) and thinned to a one-pixel
 skeleton. Each head blob's tip is its point furthest along the arriving stroke, and the
 arrow's tail is the skeleton end farthest from it along the strokes (not another arrow's head),
-one near a found shape where there is one (not the head's own spurs beside the shape it points
-at). A tail short of every shape goes on across gaps, and along outline strokes no shape
-explains, while that leads to a shape. The walk between them, simplified to its bends, is the
-path. Strokes with no head at all are arrowless paths from end to end. An arrow is dashed when
-much of its walk has no ink under it before bridging.
+one near a found shape, or an object of another kind (a data object), where there is one (not
+the head's own spurs beside the shape it points at). A tail short of every shape goes on
+across gaps, and along outline strokes no shape explains, while that leads to a shape. The
+walk between them, simplified to its bends, is the path. Strokes with no head at all are
+arrowless paths from end to end. An arrow is dashed when much of its walk has no ink under it
+before bridging.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import cv2
 import numpy as np
 from skimage.morphology import skeletonize
 
-from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, HEAD, RECTANGLE
+from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, HEAD, OTHER, RECTANGLE
 from .dash_links import NEIGHBOURS, LinkConfig, link_dashes
 from .stroke_maps import StrokeMaps
 
@@ -261,9 +262,11 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
                 explained: Optional[np.ndarray] = None, drawn: Optional[np.ndarray] = None
                 ) -> list[FoundArrow]:
     """Every arrow (and arrowless connector) of the stroke map (module doc); `explained`:
-    bool (H, W), the outlines of the shapes found, near which arrows start; `drawn`: the
+    bool (H, W), the outlines of the shapes found, near which arrows start (and near the
+    objects the network reads as other kinds: data objects, stores); `drawn`: the
     outlines of every shape found (outline strokes elsewhere may be arrows' shafts)."""
-    starts = None if explained is None else _widened(explained, config.near_shape)
+    starts = None if explained is None else _widened(explained | maps.of(OTHER),
+                                                     config.near_shape)
     sure = maps.probs[HEAD] > config.head_prob
     blobs = _head_blobs(sure, config.min_head, config.head_join)
     ends_stay = _widened(sure, config.head_join) | (False if starts is None else starts)
