@@ -485,3 +485,25 @@ def test_a_flow_from_a_data_object_starts_there_not_at_the_box_beyond():
     arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (342, 150))) < 15
+
+
+def test_a_faint_head_between_two_shapes_makes_an_arrow_but_a_faint_line_alone_does_not():
+    """A connector from box to box whose head the network reads at p = 0.3 (under a head
+    blob's 0.5) is an arrow to that end; the same faint head on a line that leads to no
+    shape leaves it an arrowless path."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
+    cv2.rectangle(labels, (400, 100), (500, 200), RECT, 2)
+    cv2.line(labels, (142, 150), (396, 150), ARROW, 2)
+    cv2.line(labels, (150, 350), (396, 350), ARROW, 2)        # leads nowhere
+    maps = maps_of(labels)
+    for y in (150, 350):
+        maps.probs[HEAD, y - 6:y + 7, 384:397] = 0.3
+    shapes = find_shapes(maps)
+    found = find_arrows(maps, ArrowConfig(), explained_by(shapes, labels.shape, 11),
+                        outlines(shapes, labels.shape, 11))
+    heads = [a for a in found if a.arrow]
+    assert len(heads) == 1
+    assert np.hypot(*np.subtract(heads[0].points[-1], (396, 150))) < 12
+    assert np.hypot(*np.subtract(heads[0].points[0], (142, 150))) < 12
+    assert any(not a.arrow and abs(a.points[0][1] - 350) < 5 for a in found)
