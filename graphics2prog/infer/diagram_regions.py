@@ -318,7 +318,6 @@ def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
             found += _supported(_framed(strokes, 1), prob,
                                 {r: _framed(m, edge) for r, m in seen.items()},
                                 kind, lines, config, cut_off=True)
-            closing = seen
-    found += _closed_by_lines(lines, closing, maps.labels.shape, config,
-                              [s for _, s in found])
+    found += _closed_by_lines(lines, seen_within(maps.probs[RECTANGLE], config.reaches),
+                              maps.labels.shape, config, [s for _, s in found])
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]
