@@ -284,6 +284,19 @@ def test_holes_punched_in_the_sheet_are_no_circles_but_drawn_rings_in_a_row_are(
     assert [x for x, _ in centres] == [400] * 4 + [600]
 
 
+def test_rings_punched_along_the_sheets_edge_are_no_circles_but_one_event_there_is():
+    """Two punched holes read as rings, near the left edge: paper. One ring near the top edge,
+    and rings of one size in the middle of the sheet, are circles someone drew."""
+    labels = big_canvas()
+    for y in (120, 380):
+        cv2.circle(labels, (22, y), 10, ELLIPSE, 2)            # a two-hole punch's holes
+        cv2.circle(labels, (400, y), 10, ELLIPSE, 2)           # events of that size
+    cv2.circle(labels, (300, 22), 12, ELLIPSE, 2)              # an event near the top edge
+    centres = sorted((round((s.box[0] + s.box[2]) / 2), round((s.box[1] + s.box[3]) / 2))
+                     for s in find_shapes(maps_of(labels)))
+    assert [x for x, _ in centres] == [300, 400, 400]
+
+
 def test_the_title_strip_of_an_open_container_is_no_box_but_a_lane_with_a_box_is():
     labels = big_canvas()
     cv2.polylines(labels, [np.array([[700, 40], [40, 40], [40, 440], [700, 440]])], False,

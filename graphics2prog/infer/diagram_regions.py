@@ -48,6 +48,8 @@ class ShapeConfig:
     hole_row: int = 3           # ... and this many discs of one size (within tile_slack) in a
     hole_line: float = 0.5      # ... line (off it by at most this share of their size) are
                                 # the holes punched in the sheet, not circles anyone drew
+    hole_edge: float = 0.06     # ... as are two or more alike this near an edge (share of the
+                                # picture's long side)
     support: float = 0.5        # least share of the ideal outline the network must see
     reach: int = 3              # px: strokes this near an outline count as touching it
     reaches: tuple = (3, 6, 10)  # px: how far a drawn outline may wander from the ideal one,

@@ -174,6 +174,28 @@ def _punched(shapes: list[FoundShape], labels: np.ndarray, config: ShapeConfig) 
     return holes
 
 
+def _edge_gaps(box, shape: tuple[int, int]) -> tuple:
+    """How far a box's centre lies from the picture's left, top, right and bottom edges."""
+    h, w = shape
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return cx, cy, w - cx, h - cy
+
+
+def _edge_holes(shapes: list[FoundShape], shape: tuple[int, int], config: ShapeConfig) -> set:
+    """Indices of the holes punched along the sheet's edge: circles of one size, two or more
+    along one edge of the picture, each within `hole_edge` of its long side from it."""
+    band = config.hole_edge * max(shape)
+    holes = set()
+    for edge in range(4):
+        near = {i: max(sides(s.box)) for i, s in enumerate(shapes)
+                if s.kind == "ellipse" and _edge_gaps(s.box, shape)[edge] < band}
+        for size in near.values():
+            alike = [j for j, other in near.items() if abs(other - size) <= config.tile_slack * size]
+            if len(alike) >= 2:
+                holes.update(alike)
+    return holes
+
+
 def _strip_of_lines(s: FoundShape, lines: np.ndarray, config: ShapeConfig) -> bool:
     """Whether a long thin rectangle is a strip cut from a larger structure: one of its short
     sides runs on as a line past a long side (a container's title strip where the container
@@ -222,7 +244,8 @@ def find_shapes(maps: StrokeMaps, config: ShapeConfig = ShapeConfig()) -> list[F
             kept = [k for k in kept if k not in twins] + [s]  # the whole, not its parts
     seen = seen_within(maps.probs[ELLIPSE], (0, *config.reaches))
     kept = [_outer_ring(s, seen, config) if s.kind == "ellipse" else s for s in kept]
-    paper = _tiles(kept, max(maps.labels.shape), config) | _punched(kept, maps.labels, config)
+    paper = (_tiles(kept, max(maps.labels.shape), config) | _punched(kept, maps.labels, config)
+             | _edge_holes(kept, maps.labels.shape, config))
     kept = [s for i, s in enumerate(kept) if i not in paper]
     lines = cv2.dilate((maps.of(RECTANGLE) | maps.of(ARROW)).astype(np.uint8),
                        np.ones((2 * config.reach + 1,) * 2, np.uint8)) > 0
