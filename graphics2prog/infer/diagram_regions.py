@@ -56,7 +56,8 @@ class ShapeConfig:
     reach_share: float = 0.02   # ... the one nearest this share of the shape's shorter side
     overlap: float = 0.6        # IoU above which two candidates are the same shape
     rings: tuple = (1.25, 1.5, 1.75)  # a circle this many times as large around a circle,
-    ring_support: float = 0.9   # ... supported this well, is its outer ring
+    ring_support: float = 0.9   # ... supported this well, is its outer ring (when it lies
+    ring_gap: float = 1.2       # ... this many reaches out: not its own stroke's outer edge)
     merged: float = 1.6         # an outline this many times longer than wide around shapes
     round: float = 1.3          # ... at most this much longer than wide, side by side, is
                                 # theirs joined by a stroke, not one shape

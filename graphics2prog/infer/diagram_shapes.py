@@ -79,7 +79,7 @@ def _outer_ring(ring: FoundShape, seen: dict, config: ShapeConfig) -> FoundShape
     best = ring
     for grow in config.rings:
         box, reach = around(grow), reach_for(around(grow), config)
-        if (grow - 1) * min(rx, ry) < 1.2 * reach:  # within the ring's own stroke
+        if (grow - 1) * min(rx, ry) < config.ring_gap * reach:  # within the ring's own stroke
             continue
         score = outline_support(seen[reach], "ellipse", box)
         between = outline_support(seen[0], "ellipse", around((1 + grow) / 2))
@@ -89,6 +89,7 @@ def _outer_ring(ring: FoundShape, seen: dict, config: ShapeConfig) -> FoundShape
 
 
 def _aspect(box) -> float:
+    """How many times longer than wide a box is."""
     return max(sides(box)) / max(1e-9, min(sides(box)))
 
 
