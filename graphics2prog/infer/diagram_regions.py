@@ -311,16 +311,16 @@ def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     found = []
     lines = straight_lines(maps.of(RECTANGLE).astype(np.uint8), maps.of(ARROW).astype(np.uint8),
                            config.lines)
+    seen = {cls: seen_within(maps.probs[cls], config.reaches) for cls in KINDS}
     for cls, kind in KINDS.items():
         strokes = _outline_strokes(maps, cls, config, lines.sides if cls == RECTANGLE else None)
         prob = maps.probs[cls]
-        seen = seen_within(prob, config.reaches)
-        found += _supported(strokes, prob, seen, kind, lines, config)
+        found += _supported(strokes, prob, seen[cls], kind, lines, config)
         if kind == "rectangle":  # containers the picture cuts off, closed by its edge
             edge = config.border + max(config.bridges) // 2 + config.stroke  # and its outline
             found += _supported(_framed(strokes, 1), prob,
-                                {r: _framed(m, edge) for r, m in seen.items()},
+                                {r: _framed(m, edge) for r, m in seen[cls].items()},
                                 kind, lines, config, cut_off=True)
-    found += _closed_by_lines(lines, seen_within(maps.probs[RECTANGLE], config.reaches),
-                              maps.labels.shape, config, [s for _, s in found])
+    found += _closed_by_lines(lines, seen[RECTANGLE], maps.labels.shape, config,
+                              [s for _, s in found])
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]

@@ -78,7 +78,8 @@ def _outer_ring(ring: FoundShape, seen: dict, config: ShapeConfig) -> FoundShape
 
     best = ring
     for grow in config.rings:
-        box, reach = around(grow), reach_for(around(grow), config)
+        box = around(grow)
+        reach = reach_for(box, config)
         if (grow - 1) * min(rx, ry) < config.ring_gap * reach:  # within the ring's own stroke
             continue
         score = outline_support(seen[reach], "ellipse", box)
@@ -186,10 +187,10 @@ def _edge_holes(shapes: list[FoundShape], shape: tuple[int, int], config: ShapeC
     """Indices of the holes punched along the sheet's edge: circles of one size, two or more
     along one edge of the picture, each within `hole_edge` of its long side from it."""
     band = config.hole_edge * max(shape)
+    gaps = {i: _edge_gaps(s.box, shape) for i, s in enumerate(shapes) if s.kind == "ellipse"}
     holes = set()
     for edge in range(4):
-        near = {i: max(sides(s.box)) for i, s in enumerate(shapes)
-                if s.kind == "ellipse" and _edge_gaps(s.box, shape)[edge] < band}
+        near = {i: max(sides(shapes[i].box)) for i, gap in gaps.items() if gap[edge] < band}
         for size in near.values():
             alike = [j for j, other in near.items() if abs(other - size) <= config.tile_slack * size]
             if len(alike) >= 2:

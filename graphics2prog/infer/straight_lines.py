@@ -6,6 +6,7 @@ such lines each way close a container even where its outline is left open.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Optional
 
 import cv2
@@ -118,24 +119,20 @@ def line_boxes(lines: StraightLines, config: LineConfig, least: float) -> list[t
     title strip, `split` of the box across, is no split). A container whose outline the
     strokes leave open at a corner, or joined to the sheet's edge, is still closed so.
     `least`: px, the shortest side."""
-    rows, columns = lines.found
+    rows, columns = (sorted(found, key=lambda line: line.at) for found in lines.found)
     boxes = []
-    for i, top in enumerate(rows):
-        for bottom in rows[i + 1:]:
-            t, b = sorted((top, bottom), key=lambda line: line.at)
-            if b.at - t.at < least:
+    for t, b in combinations(rows, 2):
+        if b.at - t.at < least:
+            continue
+        for l, r in combinations(columns, 2):
+            if r.at - l.at < least or min(
+                    t.covers(l.at, r.at, config.inset), b.covers(l.at, r.at, config.inset),
+                    l.covers(t.at, b.at, config.inset),
+                    r.covers(t.at, b.at, config.inset)) < config.cover:
                 continue
-            for j, left in enumerate(columns):
-                for right in columns[j + 1:]:
-                    l, r = sorted((left, right), key=lambda line: line.at)
-                    if r.at - l.at < least or min(
-                            t.covers(l.at, r.at, config.inset), b.covers(l.at, r.at, config.inset),
-                            l.covers(t.at, b.at, config.inset),
-                            r.covers(t.at, b.at, config.inset)) < config.cover:
-                        continue
-                    box = (l.at, t.at, r.at, b.at)
-                    if not _split(box, rows, columns, config):
-                        boxes.append(box)
+            box = (l.at, t.at, r.at, b.at)
+            if not _split(box, rows, columns, config):
+                boxes.append(box)
     return boxes
 
 
