@@ -520,3 +520,18 @@ def test_a_faint_head_between_two_shapes_makes_an_arrow_but_a_faint_line_alone_d
     assert np.hypot(*np.subtract(heads[0].points[-1], (396, 150))) < 12
     assert np.hypot(*np.subtract(heads[0].points[0], (142, 150))) < 12
     assert any(not a.arrow and abs(a.points[0][1] - 350) < 5 for a in found)
+
+
+def test_a_container_side_broken_into_short_pieces_still_closes_it():
+    """The top side of a pool open at a corner is broken by wide gaps (where dashed flows
+    cross) into pieces each shorter than a long line, drawn a little askew: in line, the
+    pieces are one side, and the pool is found."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 40), (760, 240), RECT, 2)
+    labels[36:45, :] = 0                                      # the top side, redrawn in pieces
+    for k, x in enumerate(range(40, 760, 170)):
+        cv2.line(labels, (x, 40 + 2 * k), (min(x + 140, 760), 40 + 2 * k), RECT, 2)
+    labels[36:70, 755:765] = 0                                # the top-right corner left open
+    cv2.rectangle(labels, (300, 100), (420, 170), RECT, 2)    # a box in it
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert any(iou(b, (40, 40, 760, 240)) > 0.9 for b in boxes)

@@ -18,6 +18,7 @@ class LineConfig:
     """Line settings, in pixels of the 1024-px reading."""
     run: int = 30           # px: straight runs this long are pieces of a container's side,
     gap: int = 25           # ... pieces this near in line are joined (where arrows cross),
+    in_line: float = 16.0   # ... as are pieces this near across, however far apart
     length: int = 150       # ... and joined sides this long close regions
     own: float = 0.5        # ... when at least this share of them is outline, not arrow
     count: int = 12         # ... and no more than this many run one way (else: ruled paper,
@@ -54,23 +55,33 @@ class StraightLines:
     found: list  # [horizontal, vertical] Lines, those of ruled directions left out
 
 
-def _lines(mask: np.ndarray, axis: int) -> list[Line]:
-    """The Lines of one direction's mask (`axis` 0: horizontal)."""
+def _lines(mask: np.ndarray, axis: int, config: LineConfig) -> list[Line]:
+    """The long Lines of one direction's mask of straight pieces (`axis` 0: horizontal),
+    pieces less than `in_line` px apart across joined into one (a side that many arrows
+    cross, or the pencil left, is several pieces in line)."""
     n, labels = cv2.connectedComponents(mask)
     ys, xs = np.nonzero(labels)
     across, along = (ys, xs) if axis == 0 else (xs, ys)
-    found = []
+    pieces = []
     for k in range(1, n):
         on = labels[ys, xs] == k
         covered = np.zeros(mask.shape[1 - axis], bool)
         covered[along[on]] = True
-        found.append(Line(float(np.median(across[on])), covered))
-    return found
+        pieces.append(Line(float(np.median(across[on])), covered))
+    found = []
+    for piece in sorted(pieces, key=lambda line: line.at):
+        if found and piece.at - found[-1].at < config.in_line:
+            last = found.pop()
+            weight = last.along.sum() / (last.along.sum() + piece.along.sum())
+            piece = Line(weight * last.at + (1 - weight) * piece.at, last.along | piece.along)
+        found.append(piece)
+    return [line for line in found if line.along.sum() >= config.length]
 
 
-def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> list:
-    """[horizontal, vertical] uint8 0/1 masks: the long straight lines among `own` strokes,
-    the gaps along each line bridged. A container's sides are broken wherever an arrow
+def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig,
+               least: Optional[int] = None) -> list:
+    """[horizontal, vertical] uint8 0/1 masks: the straight lines among `own` strokes at least
+    `least` px long (config.length when None), the gaps along each line bridged. A container's sides are broken wherever an arrow
     crosses (where the network reads a stretch of the side as arrow, the `crossing` strokes)
     or the pencil skips. A line must be mostly `own` strokes: an arrow is no side."""
     strokes = own | crossing
@@ -85,7 +96,7 @@ def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> lis
         length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
         own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
             np.bincount(labels[strokes > 0], minlength=n), 1)
-        keep = (length >= config.length) & (own_share >= config.own)
+        keep = (length >= (least or config.length)) & (own_share >= config.own)
         keep[0] = False
         found.append(keep[labels].astype(np.uint8))
     return found
@@ -109,7 +120,9 @@ def straight_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) ->
     sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
     rules = cv2.dilate(sum(m for m, r in zip(lines, spacing) if r),
                        np.ones((5, 5), np.uint8)) > 0 if any(spacing) else None
-    found = [[] if r else _lines(m, axis) for axis, (m, r) in enumerate(zip(lines, spacing))]
+    pieces = long_lines(own, crossing, config, config.run)
+    found = [[] if r else _lines(m, axis, config)
+             for axis, (m, r) in enumerate(zip(pieces, spacing))]
     return StraightLines(sides, rules, spacing, found)
 
 
