@@ -83,7 +83,8 @@ def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig,
     """[horizontal, vertical] uint8 0/1 masks: the straight lines among `own` strokes at least
     `least` px long (config.length when None), the gaps along each line bridged. A
     container's sides are broken wherever an arrow crosses (where the network reads a stretch
-    of the side as arrow, the `crossing` strokes) or the pencil skips. A line must be mostly `own` strokes: an arrow is no side."""
+    of the side as arrow, the `crossing` strokes) or the pencil skips. A line must be mostly
+    `own` strokes: an arrow is no side."""
     strokes = own | crossing
     thick = cv2.dilate(strokes, np.ones((3, 3), np.uint8))  # a tilted line stays a run
     found = []
