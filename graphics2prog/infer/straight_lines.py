@@ -18,7 +18,9 @@ class LineConfig:
     """Line settings, in pixels of the 1024-px reading."""
     run: int = 30           # px: straight runs this long are pieces of a container's side,
     gap: int = 25           # ... pieces this near in line are joined (where arrows cross),
-    in_line: float = 16.0   # ... as are pieces this near across, however far apart
+    in_line: float = 16.0   # ... as are pieces this near across, however far apart, that
+    overlap: float = 0.2    # ... share at most this much of their length (lines side by
+                            # side, such as graph paper's, share all of it)
     length: int = 150       # ... and joined sides this long close regions
     own: float = 0.5        # ... when at least this share of them is outline, not arrow
     count: int = 12         # ... and no more than this many run one way (else: ruled paper,
@@ -68,13 +70,17 @@ def _lines(mask: np.ndarray, axis: int, config: LineConfig) -> list[Line]:
         covered = np.zeros(mask.shape[1 - axis], bool)
         covered[along[on]] = True
         pieces.append(Line(float(np.median(across[on])), covered))
-    found = []
-    for piece in sorted(pieces, key=lambda line: line.at):
-        if found and piece.at - found[-1].at < config.in_line:
-            last = found.pop()
-            weight = last.along.sum() / (last.along.sum() + piece.along.sum())
-            piece = Line(weight * last.at + (1 - weight) * piece.at, last.along | piece.along)
-        found.append(piece)
+    found: list[Line] = []
+    for piece in sorted(pieces, key=lambda line: -line.along.sum()):  # longest first
+        joins = [i for i, line in enumerate(found) if abs(piece.at - line.at) < config.in_line
+                 and (line.along & piece.along).sum() <= config.overlap * piece.along.sum()]
+        if joins:
+            i = min(joins, key=lambda i: abs(piece.at - found[i].at))
+            line = found[i]
+            weight = line.along.sum() / (line.along.sum() + piece.along.sum())
+            found[i] = Line(weight * line.at + (1 - weight) * piece.at, line.along | piece.along)
+        else:
+            found.append(piece)
     return [line for line in found if line.along.sum() >= config.length]
 
 
