@@ -17,7 +17,7 @@ import numpy as np
 class LineConfig:
     """Line settings, in pixels of the 1024-px reading."""
     run: int = 30           # px: straight runs this long are pieces of a container's side,
-    gap: int = 25           # ... pieces this near in line are joined (where arrows cross),
+    gap: int = 35           # ... pieces this near in line are joined (where arrows cross),
     in_line: float = 16.0   # ... as are pieces this near across, however far apart, that
     overlap: float = 0.2    # ... share at most this much of their length (lines side by
                             # side, such as graph paper's, share all of it)
