@@ -8,6 +8,7 @@ from graphics2prog.infer.diagram import ToGrid, arrow_primitive, grid_transform,
 from graphics2prog.infer.diagram_arrows import ARROW, HEAD, ArrowConfig, find_arrows
 from graphics2prog.infer.diagram_shapes import (FoundShape, explained_by, find_shapes, iou,
                                                 outlines)
+from graphics2prog.infer.straight_lines import LineConfig, straight_lines
 from graphics2prog.infer.stroke_maps import StrokeMaps
 from graphics2prog.shapes import Diamond, Polyline
 from graphics2prog.spec import Circle, Rectangle
@@ -535,3 +536,17 @@ def test_a_container_side_broken_into_short_pieces_still_closes_it():
     cv2.rectangle(labels, (300, 100), (420, 170), RECT, 2)    # a box in it
     boxes = [s.box for s in find_shapes(maps_of(labels))]
     assert any(iou(b, (40, 40, 760, 240)) > 0.9 for b in boxes)
+
+
+def test_pieces_in_line_are_one_line_but_lines_side_by_side_stay_two():
+    """Pieces of one side, a few px apart across and wide gaps between them, make one long
+    line; two full lines 10 px apart (a doubled side, neighbouring rules) stay two."""
+    own = np.zeros((300, 800), np.uint8)
+    for k, x in enumerate(range(40, 760, 170)):
+        cv2.line(own, (x, 50 + 2 * k), (x + 120, 50 + 2 * k), 1, 2)   # in line, askew
+    cv2.line(own, (40, 200), (760, 200), 1, 2)                      # side by side
+    cv2.line(own, (40, 210), (760, 210), 1, 2)
+    rows = sorted(straight_lines(own, np.zeros_like(own), LineConfig()).found[0],
+                  key=lambda line: line.at)
+    assert [round(line.at / 10) for line in rows] == [5, 20, 21]
+    assert rows[0].covers(40, 760, 0.0) > 0.6
