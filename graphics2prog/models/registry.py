@@ -20,8 +20,8 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MANIFEST = "registry.json"
 DEFAULT_PROPOSAL = "proposal"
 DEFAULT_LIKELIHOOD = "likelihood"
-# an ensemble: names or files, by commas
-DEFAULT_STROKES = "strokes,strokes_long,strokes_real,strokes_avg"
+# names or files; several, by commas, are an ensemble
+DEFAULT_STROKES = "strokes_faint_long"
 
 
 def sha256(path) -> str:

@@ -34,5 +34,5 @@ class InferConfig:
     mode: str = "auto"           # auto | grid (the paper's 16-square drawings) | diagram
     # diagram mode: the stroke networks' weights (names or paths; several, joined by commas,
     # are an ensemble; the same as models.registry.DEFAULT_STROKES, kept here without torch)
-    strokes: str = "strokes,strokes_long,strokes_real,strokes_avg"
+    strokes: str = "strokes_faint_long"
     diagram_synth_timeout: float = 2.0  # diagram mode: seconds for the synthesizer
