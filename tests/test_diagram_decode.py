@@ -550,3 +550,22 @@ def test_pieces_in_line_are_one_line_but_lines_side_by_side_stay_two():
                   key=lambda line: line.at)
     assert [round(line.at / 10) for line in rows] == [5, 20, 21]
     assert rows[0].covers(40, 760, 0.0) > 0.6
+
+
+def test_an_arrow_does_not_start_at_the_head_of_another():
+    """Two flows leave one box by a shared stroke, one to a box near by, one round to a box
+    far away; the far flow's head is read short of its stroke's end. The near flow starts at
+    the box both leave, not at the far flow's head (farther along the strokes)."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 180), RECT, 2)     # the box both flows leave
+    cv2.rectangle(labels, (400, 100), (500, 180), RECT, 2)    # the near flow's box
+    cv2.rectangle(labels, (600, 380), (700, 460), RECT, 2)    # the far flow's box
+    cv2.line(labels, (142, 140), (380, 140), ARROW, 2)
+    labels[132:149, 380:398] = HEAD                           # the near flow's head
+    way = np.array([[200, 140], [200, 300], [650, 300], [650, 378]])
+    cv2.polylines(labels, [way], False, ARROW, 2)
+    labels[358:374, 642:659] = HEAD                           # read a little short of the box
+    near = [a for a in arrows_among_shapes(labels)
+            if np.hypot(*np.subtract(a.points[-1], (397, 140))) < 15]
+    assert len(near) == 1
+    assert np.hypot(*np.subtract(near[0].points[0], (142, 140))) < 15

@@ -39,6 +39,8 @@ class ArrowConfig:
                               # is merely its likeliest class, on held-out train writers most
                               # such blobs were no head: flows F1 0.507 -> 0.560)
     head_join: int = 7        # px: pieces of a head this near are one head (its barbs)
+    head_clear: int = 5       # px: a stroke's end this near a head is no tail (an arrow does
+                              # not start at a head: that is another flow arriving there)
     weak_head: float = 0.2    # a path between two shapes with a head this likely within
     weak_reach: int = 10      # ... this many px of one end is an arrow to that end
     bend: float = 4.0         # px: polyline simplification tolerance
@@ -235,10 +237,11 @@ def _near(pixels: list, radius: int) -> set:
             for dy in range(-radius, radius + 1) for dx in range(-radius, radius + 1)}
 
 
-def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, sk: Skeleton,
-                      on: Skeleton, config: ArrowConfig) -> list:
+def _component_arrows(graph: dict, blobs: list, by_heads: np.ndarray, raw: np.ndarray,
+                      sk: Skeleton, on: Skeleton, config: ArrowConfig) -> list:
     """Arrows of one connected skeleton: one per head blob touching it, from its tail
-    (`_tail`); with no head, one arrowless path between its two ends farthest apart."""
+    (`_tail`: an end not `by_heads`, bool (H, W)); with no head, one arrowless path between
+    its two ends farthest apart."""
     ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
     heads = set().union(*({tuple(p) for p in b} for b in blobs))
     found = []
@@ -246,7 +249,7 @@ def _component_arrows(graph: dict, blobs: list, raw: np.ndarray, sk: Skeleton,
         inside = {tuple(p) for p in blob}
         start = min(graph, key=lambda p: 0 if p in inside else 1)
         dist, back = _walk(graph, start)
-        tail = _tail([p for p in ends if p not in heads and p in dist], dist, sk.starts,
+        tail = _tail([p for p in ends if not by_heads[p] and p in dist], dist, sk.starts,
                      config.min_tail, back)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
@@ -284,12 +287,15 @@ def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
     for p, q in graph.items():
         parts.setdefault(int(labels[p]), {})[p] = q
     touching: dict[int, list] = {part: [] for part in parts}
+    in_head = np.zeros(sure.shape, bool)
     for blob in blobs:
         for part in set(labels[blob[:, 0], blob[:, 1]].tolist()) - {0}:  # skeletons it meets
             touching[part].append(blob)
+        in_head[blob[:, 0], blob[:, 1]] = True
+    by_heads = _widened(in_head, 2 * config.head_clear + 1)
     found = []
     for label, part in parts.items():
-        found.extend(_component_arrows(part, touching[label], raw, sk, on, config))
+        found.extend(_component_arrows(part, touching[label], by_heads, raw, sk, on, config))
     if starts is None:
         return found
     return [_weakly_headed(a, maps.probs[HEAD], starts, config) for a in found]
