@@ -209,12 +209,12 @@ class Skeleton:
         return None
 
 
-def _go_on(on: Skeleton, walk: list, heads: set, config: ArrowConfig) -> list:
+def _go_on(on: Skeleton, walk: list, by_heads: np.ndarray, config: ArrowConfig) -> list:
     """A walk (head first, tail last) that stops short of any shape goes on across gaps in
     its line (dashes, skipped pencil) to the next stroke straight ahead, then along that stroke
-    to its far end, until it reaches a shape. `on`: the strokes it may go on along (arrows',
-    and outline strokes no found shape explains: a shaft the network read as a box's side).
-    Without a shape to reach it stays as it was."""
+    to its far end (not one `by_heads`), until it reaches a shape. `on`: the strokes it may go
+    on along (arrows', and outline strokes no found shape explains: a shaft the network read
+    as a box's side). Without a shape to reach it stays as it was."""
     behind = _near(walk, config.behind)
     extended = list(walk)
     for _ in range(config.jumps):
@@ -224,7 +224,7 @@ def _go_on(on: Skeleton, walk: list, heads: set, config: ArrowConfig) -> list:
         if entry is None:
             break
         dist, prev = _walk(on.graph, entry, behind)
-        ends = [p for p in dist if len(on.graph[p]) <= 1 and p not in heads] or [entry]
+        ends = [p for p in dist if len(on.graph[p]) <= 1 and not by_heads[p]] or [entry]
         run = _trace(prev, _tail(ends, dist, on.starts))[::-1]
         extended += run
         behind |= _near(run, config.behind)
@@ -243,7 +243,6 @@ def _component_arrows(graph: dict, blobs: list, by_heads: np.ndarray, raw: np.nd
     (`_tail`: an end not `by_heads`, bool (H, W)); with no head, one arrowless path between
     its two ends farthest apart."""
     ends = [p for p, q in graph.items() if len(q) == 1] or list(graph)[:1]
-    heads = set().union(*({tuple(p) for p in b} for b in blobs))
     found = []
     for blob in blobs:
         inside = {tuple(p) for p in blob}
@@ -253,7 +252,7 @@ def _component_arrows(graph: dict, blobs: list, by_heads: np.ndarray, raw: np.nd
                      config.min_tail, back)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
-        walk = _go_on(on, _trace(prev, entry), heads, config)  # entry back to the tail
+        walk = _go_on(on, _trace(prev, entry), by_heads, config)  # entry back to the tail
         found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
     if not blobs:
         dist, _ = _walk(graph, ends[0])
