@@ -84,10 +84,9 @@ def _lines(mask: np.ndarray, axis: int, config: LineConfig) -> list[Line]:
     return [line for line in found if line.along.sum() >= config.length]
 
 
-def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig,
-               least: Optional[int] = None) -> list:
+def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig, least: int) -> list:
     """[horizontal, vertical] uint8 0/1 masks: the straight lines among `own` strokes at least
-    `least` px long (config.length when None), the gaps along each line bridged. A
+    `least` px long, the gaps along each line bridged. A
     container's sides are broken wherever an arrow crosses (where the network reads a stretch
     of the side as arrow, the `crossing` strokes) or the pencil skips. A line must be mostly
     `own` strokes: an arrow is no side."""
@@ -103,10 +102,18 @@ def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig,
         length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
         own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
             np.bincount(labels[strokes > 0], minlength=n), 1)
-        keep = (length >= (least or config.length)) & (own_share >= config.own)
+        keep = (length >= least) & (own_share >= config.own)
         keep[0] = False
         found.append(keep[labels].astype(np.uint8))
     return found
+
+
+def _at_least(mask: np.ndarray, axis: int, length: int) -> np.ndarray:
+    """The lines of one direction's mask (`axis` 0: horizontal) at least `length` px long."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    keep = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT] >= length
+    keep[0] = False
+    return keep[labels].astype(np.uint8)
 
 
 def rule_spacing(lines: np.ndarray, axis: int, config: LineConfig) -> float:
@@ -122,12 +129,12 @@ def rule_spacing(lines: np.ndarray, axis: int, config: LineConfig) -> float:
 def straight_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> StraightLines:
     """The long lines of `own` strokes (outlines) crossed by `crossing` ones (arrows), told
     apart into containers' sides and the paper's rules, one direction at a time."""
-    lines = long_lines(own, crossing, config)
+    pieces = long_lines(own, crossing, config, config.run)
+    lines = [_at_least(m, axis, config.length) for axis, m in enumerate(pieces)]
     spacing = [rule_spacing(m, axis, config) for axis, m in enumerate(lines)]
     sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
     rules = cv2.dilate(sum(m for m, r in zip(lines, spacing) if r),
                        np.ones((5, 5), np.uint8)) > 0 if any(spacing) else None
-    pieces = long_lines(own, crossing, config, config.run)
     found = [[] if r else _lines(m, axis, config)
              for axis, (m, r) in enumerate(zip(pieces, spacing))]
     return StraightLines(sides, rules, spacing, found)
