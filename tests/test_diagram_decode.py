@@ -569,3 +569,25 @@ def test_an_arrow_does_not_start_at_the_head_of_another():
             if np.hypot(*np.subtract(a.points[-1], (397, 140))) < 15]
     assert len(near) == 1
     assert np.hypot(*np.subtract(near[0].points[0], (142, 140))) < 15
+
+
+def test_a_flow_runs_straight_on_where_another_crosses_it():
+    """A short flow from left to right crosses a long one from top to bottom. Walking back
+    from its head, the end farthest along the strokes is the long flow's (round the corner
+    at the crossing); the flow runs straight on to the box on the left."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (140, 200), (240, 280), RECT, 2)     # the box the short flow leaves
+    cv2.rectangle(labels, (600, 200), (700, 280), RECT, 2)    # the box it points at
+    cv2.rectangle(labels, (300, 10), (400, 60), RECT, 2)      # the long flow's boxes
+    cv2.rectangle(labels, (300, 420), (400, 480), RECT, 2)
+    cv2.line(labels, (242, 240), (580, 240), ARROW, 2)
+    labels[232:249, 580:598] = HEAD
+    cv2.line(labels, (350, 62), (350, 400), ARROW, 2)
+    labels[400:418, 342:359] = HEAD
+    short = [a for a in arrows_among_shapes(labels)
+             if np.hypot(*np.subtract(a.points[-1], (597, 240))) < 15]
+    assert len(short) == 1
+    assert np.hypot(*np.subtract(short[0].points[0], (242, 240))) < 15
+    bent = [a for a in arrows_among_shapes(labels, ArrowConfig(turn_cos=-1.0))
+            if np.hypot(*np.subtract(a.points[-1], (597, 240))) < 15]
+    assert np.hypot(*np.subtract(bent[0].points[0], (242, 240))) > 100  # what turning does

@@ -5,7 +5,8 @@ Arrow and head strokes are bridged (dashes, small breaks) and thinned to a one-p
 skeleton. Each head blob's tip is its point furthest along the arriving stroke, and the
 arrow's tail is the skeleton end farthest from it along the strokes (not another arrow's head),
 one near a found shape, or an object of another kind (a data object), where there is one (not
-the head's own spurs beside the shape it points at). A tail short of every shape goes on
+the head's own spurs beside the shape it points at), reached going straight on where strokes
+cross or join. A tail short of every shape goes on
 across gaps, and along outline strokes no shape explains, while that leads to a shape. The
 walk between them, simplified to its bends, is the path. Strokes with no head at all are
 arrowless paths from end to end, or, between two shapes with a faint head at one end, arrows
@@ -34,6 +35,8 @@ class ArrowConfig:
     min_arrow: float = 8.0    # px: shorter walks to a head are specks
     min_tail: float = 20.0    # px: ends this near a head along the strokes are its own spurs
     near_shape: int = 15      # px: a tail this near a found shape's outline starts there
+    turn_reach: int = 16      # px: a walk's way into and out of a junction, measured this far,
+    turn_cos: float = 0.5     # ... bending further than this (cosine) is a turn there
     min_head: int = 20        # px: least area of a head blob,
     head_prob: float = 0.5    # ... of pixels the network is this sure are a head (where a head
                               # is merely its likeliest class, on held-out train writers most
@@ -151,11 +154,13 @@ def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
 
 
 def _tail(ends: list, dist: dict, starts: Optional[np.ndarray], least: float = 0.0,
-          prev: Optional[dict] = None):
+          prev: Optional[dict] = None, graph: Optional[dict] = None,
+          config: ArrowConfig = ArrowConfig(), before: tuple = ()):
     """An arrow's tail: the skeleton end farthest from its head along the strokes; where
     shapes were found arrows start at them, so ends near a shape (`starts`) come first, and
-    of those the ones whose way from the head (`prev`, its walk) passes by no other shape
-    (where another flow joins it at the shape it leaves, the way runs on to that flow's).
+    of those the ones whose way from the head (`prev`, its walk over `graph`) passes by no
+    other shape (where another flow joins it at the shape it leaves, the way runs on to that
+    flow's) and turns at the fewest junctions.
     (Taking every far end on a branch of its own as another arrow's tail, for arrows that
     merge before one head, found more flows but lost more in precision on held-out photos.)"""
     if not ends:
@@ -165,7 +170,30 @@ def _tail(ends: list, dist: dict, starts: Optional[np.ndarray], least: float = 0
     ends = [p for p in ends if starts[p] and dist[p] >= least] or ends
     if prev is None:
         return max(ends, key=dist.get)
-    return max(ends, key=lambda p: (-_shapes_passed(_trace(prev, p)[::-1], starts), dist[p]))
+    return max(ends, key=lambda p: _preference([*before, *_trace(prev, p)[::-1]], starts, graph,
+                                                   config))
+
+
+def _preference(walk: list, starts: np.ndarray, graph: dict, config: ArrowConfig) -> tuple:
+    """How good a tail the end of a walk (head first) is, larger better: passing by no other
+    shape, then going straight on through junctions, then far."""
+    return -_shapes_passed(walk, starts), -_turns(walk, graph, config), len(walk)
+
+
+def _turns(walk: list, graph: dict, config: ArrowConfig) -> int:
+    """How many times a walk (head first) turns sharply where the skeleton branches. Where
+    flows cross or one joins another, the flow runs straight on; the farthest end often lay
+    round a corner, on the other flow (on held-out train writers, flows F1 0.745 -> 0.764,
+    with a tail going on across gaps measured the same way)."""
+    reach, turns, last = config.turn_reach, 0, -config.turn_reach
+    for i in range(reach, len(walk) - reach):
+        if len(graph.get(walk[i], ())) < 3 or i - last < reach:
+            continue
+        into = np.subtract(walk[i], walk[i - reach])
+        out = np.subtract(walk[i + reach], walk[i])
+        if into @ out < config.turn_cos * np.hypot(*into) * np.hypot(*out):
+            turns, last = turns + 1, i
+    return turns
 
 
 def _shapes_passed(walk: list, starts: np.ndarray) -> int:
@@ -225,7 +253,8 @@ def _go_on(on: Skeleton, walk: list, by_heads: np.ndarray, config: ArrowConfig) 
             break
         dist, prev = _walk(on.graph, entry, behind)
         ends = [p for p in dist if len(on.graph[p]) <= 1 and not by_heads[p]] or [entry]
-        run = _trace(prev, _tail(ends, dist, on.starts))[::-1]
+        run = _trace(prev, _tail(ends, dist, on.starts, 0.0, prev, on.graph, config,
+                                     tuple(extended)))[::-1]
         extended += run
         behind |= _near(run, config.behind)
     return extended if on.at_shape(extended[-1]) else walk
@@ -249,7 +278,7 @@ def _component_arrows(graph: dict, blobs: list, by_heads: np.ndarray, raw: np.nd
         start = min(graph, key=lambda p: 0 if p in inside else 1)
         dist, back = _walk(graph, start)
         tail = _tail([p for p in ends if not by_heads[p] and p in dist], dist, sk.starts,
-                     config.min_tail, back)
+                     config.min_tail, back, graph, config)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
         walk = _go_on(on, _trace(prev, entry), by_heads, config)  # entry back to the tail
