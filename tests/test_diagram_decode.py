@@ -6,8 +6,9 @@ import pytest
 
 from graphics2prog.infer.diagram import ToGrid, arrow_primitive, grid_transform, shape_primitive
 from graphics2prog.infer.diagram_arrows import ARROW, HEAD, ArrowConfig, find_arrows
-from graphics2prog.infer.diagram_shapes import (FoundShape, explained_by, find_shapes, iou,
-                                                outlines)
+from graphics2prog.infer.diagram_regions import ShapeConfig
+from graphics2prog.infer.diagram_shapes import (FoundShape, _same_shape, explained_by,
+                                                find_shapes, iou, outlines)
 from graphics2prog.infer.straight_lines import LineConfig, straight_lines
 from graphics2prog.infer.stroke_maps import StrokeMaps
 from graphics2prog.shapes import Diamond, Polyline
@@ -591,3 +592,30 @@ def test_a_flow_runs_straight_on_where_another_crosses_it():
     bent = [a for a in arrows_among_shapes(labels, ArrowConfig(turn_cos=-1.0))
             if np.hypot(*np.subtract(a.points[-1], (597, 240))) < 15]
     assert np.hypot(*np.subtract(bent[0].points[0], (242, 240))) > 100  # what turning does
+
+
+def test_a_side_left_faint_over_a_wide_stretch_still_closes_a_large_box():
+    """A large box whose top side the network reads only faintly (outline probability 0.4,
+    below its likeliest class) over a stretch wider than any bridge: the long line runs
+    through the faint stretch, so the box closes."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (100, 100), (600, 400), RECT, 2)
+    labels[99:103, 330:370] = 0
+    maps = maps_of(labels)
+    maps.probs[RECT, 99:103, 330:370] = 0.4
+    maps.probs[0, 99:103, 330:370] = 0.6
+    assert any(iou(s.box, (100, 100, 600, 400)) > 0.9 for s in find_shapes(maps))
+    blind = ShapeConfig(faint_line=1.0)
+    assert not any(iou(s.box, (100, 100, 600, 400)) > 0.9 for s in find_shapes(maps, blind))
+
+
+def test_a_lane_read_twice_to_different_ends_is_one_box_but_lanes_in_a_pool_stay():
+    """Two candidates overlapping much (a lane read to its side's end and to where a flow
+    crosses it) are one shape; a lane filling half its pool is another box."""
+    config = ShapeConfig()
+    whole = FoundShape("rectangle", (100, 100, 600, 300), 0.9)
+    short = FoundShape("rectangle", (100, 100, 480, 300), 0.8)
+    assert _same_shape(whole, short, config)
+    pool = FoundShape("rectangle", (100, 100, 600, 400), 0.9)
+    lane = FoundShape("rectangle", (130, 100, 600, 250), 0.9)
+    assert not _same_shape(pool, lane, config)

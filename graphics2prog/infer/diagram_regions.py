@@ -74,7 +74,10 @@ class ShapeConfig:
     border: int = 3             # px: a region reaching this near the picture's edge is the
                                 # sheet's edge or a shape cut off by the picture (closed by the
                                 # edge, a container is kept: one edge, its size; cut_ above)
-    lines: LineConfig = LineConfig()  # containers' long sides, and the rules of ruled paper
+    lines: LineConfig = LineConfig()  # containers' long sides, and the rules of ruled paper,
+    faint_line: float = 0.3     # ... found where the network gives outline at least this
+                                # probability (a container's long sides are often faint pencil:
+                                # held-out shapes F1 +0.005)
 
 
 @dataclass(frozen=True)
@@ -309,8 +312,8 @@ def _closed_by_lines(lines: StraightLines, seen: dict, shape: tuple[int, int],
 def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
     """Every supported candidate of every kind, best first."""
     found = []
-    lines = straight_lines(maps.of(RECTANGLE).astype(np.uint8), maps.of(ARROW).astype(np.uint8),
-                           config.lines)
+    faint = maps.of(RECTANGLE) | (maps.probs[RECTANGLE] > config.faint_line)
+    lines = straight_lines(faint.astype(np.uint8), maps.of(ARROW).astype(np.uint8), config.lines)
     seen = {cls: seen_within(maps.probs[cls], config.reaches) for cls in KINDS}
     for cls, kind in KINDS.items():
         strokes = _outline_strokes(maps, cls, config, lines.sides if cls == RECTANGLE else None)
