@@ -619,3 +619,14 @@ def test_a_lane_read_twice_to_different_ends_is_one_box_but_lanes_in_a_pool_stay
     pool = FoundShape("rectangle", (100, 100, 600, 400), 0.9)
     lane = FoundShape("rectangle", (130, 100, 600, 250), 0.9)
     assert not _same_shape(pool, lane, config)
+
+
+def test_a_ring_is_as_large_as_its_ink_not_the_networks_wider_reading():
+    """The network reads a stroke wider than it is drawn (a halo of about 2 px each side): a
+    ring's box is its ink's, the reading's outer contour moved in by the halo."""
+    labels = canvas()
+    cv2.circle(labels, (200, 150), 15, ELLIPSE, 6)           # ink 2 px wide at r 15, read 6 px wide
+    width = [s.box[2] - s.box[0] for s in find_shapes(maps_of(labels)) if s.kind == "ellipse"]
+    assert len(width) == 1 and abs(width[0] - 32) <= 1      # the ink's outer edge: r 16
+    raw = [s.box[2] - s.box[0] for s in find_shapes(maps_of(labels), ShapeConfig(halo=0))]
+    assert abs(raw[0] - 36) <= 1                            # the reading's outer edge

@@ -32,6 +32,9 @@ class ShapeConfig:
     """Decoding settings, in pixels of the 1024-px reading."""
     bridges: tuple = (3, 9, 17)  # px: thickenings tried to seal gaps in outlines
     stroke: int = 2             # px: a hole lies this far inside its outline's outer edge
+    halo: int = 2               # px: an outer contour lies this far outside the ink (the network
+                                # reads strokes wider than drawn: rings' outer contours lay 3 px
+                                # outside their annotated boxes on held-out train writers)
     enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
     min_side: float = 9.0       # px: smaller regions are letters or specks
     max_aspect: float = 15.0    # longer and thinner regions are gaps between doubled lines
@@ -123,7 +126,7 @@ def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -
     `bridge` px (which joins gaps up to that wide: a closing would not, on strokes this thin),
     boxes moved back by the thickening. A rectangle's outer contour counts only when it
     encloses holes (a pool around its lanes); a ring's or diamond's always (a marker may cut
-    its inside up)."""
+    its inside up), moved in by the network's halo round the ink."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge))
     closed = cv2.dilate(strokes, kernel)
     contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
@@ -145,7 +148,7 @@ def _regions(strokes: np.ndarray, bridge: int, kind: str, config: ShapeConfig) -
         if not (hole or compact) and holes[i] < config.enclosed * cv2.contourArea(c):
             continue  # an outer contour that encloses little (a bracket, a line) is no box
         # a hole lies inside its outline's strokes; an outer contour outside the thickening
-        grow = bridge // 2 + config.stroke if hole else -(bridge // 2)
+        grow = bridge // 2 + config.stroke if hole else -(bridge // 2 + config.halo)
         if min(w, h) - 1 + 2 * grow >= config.min_side:
             boxes.append(((x - grow, y - grow, x + w - 1 + grow, y + h - 1 + grow),
                           c.reshape(-1, 2)))

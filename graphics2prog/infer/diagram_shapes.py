@@ -82,7 +82,7 @@ def _outer_ring(ring: FoundShape, seen: dict, config: ShapeConfig) -> FoundShape
     for grow in config.rings:
         box = around(grow)
         reach = reach_for(box, config)
-        if (grow - 1) * min(rx, ry) < config.ring_gap * reach:  # within the ring's own stroke
+        if (grow - 1) * min(rx, ry) < config.ring_gap * reach + config.halo:  # its own stroke
             continue
         score = outline_support(seen[reach], "ellipse", box)
         between = outline_support(seen[0], "ellipse", around((1 + grow) / 2))
