@@ -205,7 +205,7 @@ def test_a_shaft_partly_read_as_outline_still_runs_back_to_the_box_it_leaves():
     cv2.line(labels, (162, 150), (300, 150), ARROW, 2)
     cv2.line(labels, (301, 150), (450, 150), RECT, 2)         # read as an outline stroke
     cv2.line(labels, (451, 150), (597, 150), ARROW, 2)
-    cv2.polylines(labels, [np.array([[586, 134], [597, 150], [586, 166]])], False, ARROW, 2)
+    cv2.polylines(labels, [np.array([[591, 136], [597, 150], [591, 164]])], False, ARROW, 2)
     labels[145:156, 588:598] = HEAD                # its arms, read as shaft, reach the box
     assert len(find_shapes(maps_of(labels))) == 2
 
