@@ -630,3 +630,15 @@ def test_a_ring_is_as_large_as_its_ink_not_the_networks_wider_reading():
     assert len(width) == 1 and abs(width[0] - 32) <= 1      # the ink's outer edge: r 16
     raw = [s.box[2] - s.box[0] for s in find_shapes(maps_of(labels), ShapeConfig(halo=0))]
     assert abs(raw[0] - 36) <= 1                            # the reading's outer edge
+
+
+def test_a_letter_sized_ring_is_no_circle_but_the_smallest_events_are():
+    """A ring 10 px across at the reading's scale is a letter o; events are drawn 14 px and
+    more (ten of hdBPMN's seven thousand training shapes are under 12 px)."""
+    labels = canvas()
+    cv2.circle(labels, (100, 150), 5, ELLIPSE, 1)
+    cv2.circle(labels, (250, 150), 8, ELLIPSE, 2)
+    centres = [((s.box[0] + s.box[2]) / 2, (s.box[1] + s.box[3]) / 2)
+               for s in find_shapes(maps_of(labels)) if s.kind == "ellipse"]
+    assert len(centres) == 1 and abs(centres[0][0] - 250) <= 1
+    assert len(find_shapes(maps_of(labels), ShapeConfig(min_side=9.0))) == 2
