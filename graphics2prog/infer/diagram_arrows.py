@@ -9,7 +9,8 @@ the head's own spurs beside the shape it points at), reached going straight on w
 cross or join. A tail short of every shape goes on across gaps, and along outline strokes no
 shape explains, while that leads to a shape. The walk between them, simplified to its bends,
 is the path. Strokes with no head at all are arrowless paths from end to end, or, between two
-shapes with a faint head at one end, arrows to it. An arrow is dashed when much of its walk has no ink under it before bridging.
+shapes with a faint head at one end, arrows to it. An arrow is dashed when much of its walk
+has no ink under it before bridging.
 """
 from __future__ import annotations
 
