@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Collection, Optional
+from typing import Collection, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -154,14 +154,13 @@ def _as_arrow(pixels: list, raw: np.ndarray, arrow: bool, config: ArrowConfig):
     return FoundArrow(points, arrow, bool(inked < config.dashed))
 
 
-def _tail(ends: list, dist: dict, starts: Optional[np.ndarray], least: float = 0.0,
-          prev: Optional[dict] = None, graph: Optional[dict] = None,
-          config: ArrowConfig = ArrowConfig(), before: tuple = ()):
+def _tail(ends: list, dist: dict, prev: dict, graph: dict, starts: Optional[np.ndarray],
+          config: ArrowConfig, least: float = 0.0, before: Sequence = ()):
     """An arrow's tail: the skeleton end farthest from its head along the strokes; where
     shapes were found arrows start at them, so ends near a shape (`starts`) come first, and
-    of those the ones whose way from the head (`prev`, its walk over `graph`) passes by no
-    other shape (where another flow joins it at the shape it leaves, the way runs on to that
-    flow's) and turns at the fewest junctions.
+    of those the ones whose way from the head (`prev`, its walk over `graph`, after the walk
+    `before` it) passes by no other shape (where another flow joins it at the shape it
+    leaves, the way runs on to that flow's) and turns at the fewest junctions.
     (Taking every far end on a branch of its own as another arrow's tail, for arrows that
     merge before one head, found more flows but lost more in precision on held-out photos.)"""
     if not ends:
@@ -169,8 +168,6 @@ def _tail(ends: list, dist: dict, starts: Optional[np.ndarray], least: float = 0
     if starts is None:
         return max(ends, key=dist.get)
     ends = [p for p in ends if starts[p] and dist[p] >= least] or ends
-    if prev is None:
-        return max(ends, key=dist.get)
     return max(ends, key=lambda p: _preference([*before, *_trace(prev, p)[::-1]], starts, graph,
                                                    config))
 
@@ -254,8 +251,8 @@ def _go_on(on: Skeleton, walk: list, by_heads: np.ndarray, config: ArrowConfig) 
             break
         dist, prev = _walk(on.graph, entry, behind)
         ends = [p for p in dist if len(on.graph[p]) <= 1 and not by_heads[p]] or [entry]
-        run = _trace(prev, _tail(ends, dist, on.starts, 0.0, prev, on.graph, config,
-                                     tuple(extended)))[::-1]
+        run = _trace(prev, _tail(ends, dist, prev, on.graph, on.starts, config,
+                                 before=extended))[::-1]
         extended += run
         behind |= _near(run, config.behind)
     return extended if on.at_shape(extended[-1]) else walk
@@ -278,8 +275,8 @@ def _component_arrows(graph: dict, blobs: list, by_heads: np.ndarray, raw: np.nd
         inside = {tuple(p) for p in blob}
         start = min(graph, key=lambda p: 0 if p in inside else 1)
         dist, back = _walk(graph, start)
-        tail = _tail([p for p in ends if not by_heads[p] and p in dist], dist, sk.starts,
-                     config.min_tail, back, graph, config)
+        tail = _tail([p for p in ends if not by_heads[p] and p in dist], dist, back, graph,
+                     sk.starts, config, config.min_tail)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
         walk = _go_on(on, _trace(prev, entry), by_heads, config)  # entry back to the tail

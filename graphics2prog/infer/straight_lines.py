@@ -84,12 +84,12 @@ def _lines(mask: np.ndarray, axis: int, config: LineConfig) -> list[Line]:
     return [line for line in found if line.along.sum() >= config.length]
 
 
-def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig, least: int) -> list:
-    """[horizontal, vertical] uint8 0/1 masks: the straight lines among `own` strokes at least
-    `least` px long, the gaps along each line bridged. A
-    container's sides are broken wherever an arrow crosses (where the network reads a stretch
-    of the side as arrow, the `crossing` strokes) or the pencil skips. A line must be mostly
-    `own` strokes: an arrow is no side."""
+def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> list:
+    """[horizontal, vertical] uint8 0/1 masks: the straight pieces among `own` strokes (runs
+    of at least config.run px), the gaps along each line bridged. A container's sides are
+    broken wherever an arrow crosses (where the network reads a stretch of the side as arrow,
+    the `crossing` strokes) or the pencil skips. A line must be mostly `own` strokes: an arrow
+    is no side."""
     strokes = own | crossing
     thick = cv2.dilate(strokes, np.ones((3, 3), np.uint8))  # a tilted line stays a run
     found = []
@@ -102,7 +102,7 @@ def long_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig, least:
         length = stats[:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
         own_share = np.bincount(labels[own > 0], minlength=n) / np.maximum(
             np.bincount(labels[strokes > 0], minlength=n), 1)
-        keep = (length >= least) & (own_share >= config.own)
+        keep = (length >= config.run) & (own_share >= config.own)
         keep[0] = False
         found.append(keep[labels].astype(np.uint8))
     return found
@@ -129,7 +129,7 @@ def rule_spacing(lines: np.ndarray, axis: int, config: LineConfig) -> float:
 def straight_lines(own: np.ndarray, crossing: np.ndarray, config: LineConfig) -> StraightLines:
     """The long lines of `own` strokes (outlines) crossed by `crossing` ones (arrows), told
     apart into containers' sides and the paper's rules, one direction at a time."""
-    pieces = long_lines(own, crossing, config, config.run)
+    pieces = long_lines(own, crossing, config)
     lines = [_at_least(m, axis, config.length) for axis, m in enumerate(pieces)]
     spacing = [rule_spacing(m, axis, config) for axis, m in enumerate(lines)]
     sides = sum((m for m, r in zip(lines, spacing) if not r), np.zeros_like(lines[0]))
