@@ -4,11 +4,12 @@ import cv2
 import numpy as np
 import pytest
 
-from graphics2prog.infer.diagram import ToGrid, arrow_primitive, grid_transform, shape_primitive
+from graphics2prog.infer.diagram import (DiagramConfig, ToGrid, arrow_primitive, grid_transform,
+                                         shape_primitive)
 from graphics2prog.infer.diagram_arrows import ARROW, HEAD, ArrowConfig, find_arrows
 from graphics2prog.infer.diagram_regions import ShapeConfig
-from graphics2prog.infer.diagram_shapes import (FoundShape, _same_shape, explained_by,
-                                                find_shapes, iou, outlines)
+from graphics2prog.infer.diagram_shapes import (FoundShape, _same_shape, crossed_sides,
+                                                explained_by, find_shapes, iou, outlines)
 from graphics2prog.infer.straight_lines import LineConfig, straight_lines
 from graphics2prog.infer.stroke_maps import StrokeMaps
 from graphics2prog.shapes import Diamond, Polyline
@@ -148,15 +149,17 @@ def big_canvas() -> np.ndarray:
 
 
 def arrows_among_shapes(labels: np.ndarray, config: ArrowConfig = ArrowConfig(),
-                        loose_shafts: bool = True) -> list:
+                        loose_shafts: bool = True,
+                        crossed_side: float = DiagramConfig().crossed_side) -> list:
     """The arrows (with heads) of a stroke map, decoded as parse_diagram does: starting at the
     shapes found, going on along outline strokes no shape explains (unless `loose_shafts`
-    is off)."""
+    is off) and across the sides of rectangles `crossed_side` long."""
     maps = maps_of(labels)
     shapes = find_shapes(maps)
     drawn = outlines(shapes, labels.shape, 11) if loose_shafts else None
-    return [a for a in find_arrows(maps, config, explained_by(shapes, labels.shape, 11), drawn)
-            if a.arrow]
+    crossed = crossed_sides(shapes, labels.shape, 11, crossed_side)
+    return [a for a in find_arrows(maps, config, explained_by(shapes, labels.shape, 11), drawn,
+                                   crossed) if a.arrow]
 
 
 def test_a_pool_whose_long_sides_are_broken_closes_into_its_lanes():
@@ -642,3 +645,39 @@ def test_a_letter_sized_ring_is_no_circle_but_the_smallest_events_are():
                for s in find_shapes(maps_of(labels)) if s.kind == "ellipse"]
     assert len(centres) == 1 and abs(centres[0][0] - 250) <= 1
     assert len(find_shapes(maps_of(labels), ShapeConfig(min_side=9.0))) == 2
+
+
+def test_a_flow_crosses_an_empty_lane_to_the_box_it_leaves():
+    """A flow broken where it crosses both sides of an empty lane (nothing found in it, so no
+    container) runs on across them to the box it leaves; with no side crossable it stops at
+    the lane's near side."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (340, 20), (460, 80), RECT, 2)      # the box the flow leaves
+    cv2.rectangle(labels, (40, 160), (760, 260), RECT, 2)     # the lane it crosses
+    cv2.rectangle(labels, (340, 400), (460, 460), RECT, 2)    # the box it points at
+    for top, bottom in ((82, 152), (168, 252), (268, 380)):   # broken by each side
+        cv2.line(labels, (400, top), (400, bottom), ARROW, 2)
+    labels[380:398, 392:409] = HEAD
+    found = arrows_among_shapes(labels)
+    assert len(found) == 1 and np.hypot(*np.subtract(found[0].points[0], (400, 82))) < 12
+    stopped = arrows_among_shapes(labels, crossed_side=np.inf)
+    assert len(stopped) == 1 and abs(stopped[0].points[0][1] - 262) < 12
+
+
+def test_two_flows_merging_into_one_line_are_two_arrows_to_its_head():
+    """Flows from two boxes join a vertical line (read as a box's side) that runs on to one
+    head: an arrow from each box. Without turning onto the T's bar, one arrow stops there."""
+    labels = big_canvas()
+    for top in (60, 360):
+        cv2.rectangle(labels, (40, top), (160, top + 80), RECT, 2)
+        cv2.line(labels, (162, top + 40), (300, top + 40), ARROW, 2)
+    cv2.rectangle(labels, (600, 210), (720, 290), RECT, 2)    # the box both point at
+    cv2.line(labels, (300, 100), (300, 400), RECT, 2)         # the line they merge into
+    cv2.line(labels, (302, 250), (580, 250), ARROW, 2)
+    labels[242:259, 580:598] = HEAD
+    found = arrows_among_shapes(labels)
+    assert len(found) == 2
+    assert sorted(a.points[0][1] for a in found) == pytest.approx([100, 400], abs=12)
+    assert all(a.points[0][0] < 175 and a.points[-1][0] > 590 for a in found)
+    stuck = arrows_among_shapes(labels, ArrowConfig(bar_reach=0))
+    assert len(stuck) == 1 and stuck[0].points[0][0] > 290

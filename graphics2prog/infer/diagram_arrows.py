@@ -7,10 +7,13 @@ arrow's tail is the skeleton end farthest from it along the strokes (not another
 one near a found shape, or an object of another kind (a data object), where there is one (not
 the head's own spurs beside the shape it points at), reached going straight on where strokes
 cross or join. A tail short of every shape goes on across gaps, and along outline strokes no
-shape explains, while that leads to a shape. The walk between them, simplified to its bends,
-is the path. Strokes with no head at all are arrowless paths from end to end, or, between two
-shapes with a faint head at one end, arrows to it. An arrow is dashed when much of its walk
-has no ink under it before bridging.
+shape explains, while that leads to a shape; one that ends at a T, a stroke running off both
+ways across its end, is where two flows merge: an arrow comes from each side that leads to a
+shape. A tail at a pool's or lane's side goes on across it where strokes run on beyond (a flow
+from one pool to another). The walk between them, simplified to its bends, is the path.
+Strokes with no head at all are arrowless paths from end to end, or, between two shapes with a
+faint head at one end, arrows to it. An arrow is dashed when much of its walk has no ink under
+it before bridging.
 """
 from __future__ import annotations
 
@@ -52,6 +55,11 @@ class ArrowConfig:
     jump: float = 45.0        # px: a tail short of any shape goes on across a gap this wide
     jump_cone: float = 0.8    # ... to strokes this near straight ahead (cosine)
     jumps: int = 12           # ... this many times at most
+    bar_reach: int = 8        # px: a stroke passing this near the end of a walk that cannot go
+                              # on straight is a T's bar, where two flows merge, when both its
+    bar_apart: float = 40.0   # ... sides lead to shapes this far apart (held-out flows F1
+                              # +0.001 alone, +0.005 with crossed sides; mostly merges whose
+                              # branches the network read as a box's sides)
     off_shape: int = 15       # px: outline strokes this far from found shapes may be shafts
     behind: int = 3           # px: ... never back within this of where it has been
     links: LinkConfig = LinkConfig()  # dashes joined across wider gaps than `bridge`
@@ -203,17 +211,44 @@ def _shapes_passed(walk: list, starts: np.ndarray) -> int:
 
 
 class Skeleton:
-    """The bridged arrow strokes' skeleton as a graph, its connected parts, and where arrows
-    start (near found shapes), for walking arrows back from their heads."""
+    """The bridged arrow strokes' skeleton as a graph, its connected parts, where arrows
+    start (near found shapes) and where they may also cross (`through`: pools' and lanes'
+    sides), for walking arrows back from their heads."""
 
-    def __init__(self, skel: np.ndarray, starts: Optional[np.ndarray]):
+    def __init__(self, skel: np.ndarray, starts: Optional[np.ndarray],
+                 through: Optional[np.ndarray] = None):
         self.graph = _graph(skel)
         _, self.labels = cv2.connectedComponents(skel.astype(np.uint8), connectivity=8)
         self.pixels = np.argwhere(skel)
         self.starts = starts
+        self.through = through
 
     def at_shape(self, p) -> bool:
         return self.starts is not None and bool(self.starts[p])
+
+    def crossing(self, p) -> bool:
+        """Whether `p` is by a side that arrows cross (and by no other shape)."""
+        return self.through is not None and bool(self.through[p])
+
+    def bar(self, end, behind: set, reach: int) -> list:
+        """Where a walk ending at `end` may turn onto the stroke that passes across its end:
+        the skeleton pixels within `reach` px, not `behind`, nearest `end`, one for each
+        stretch of them (two for a T's bar)."""
+        r, c = end
+        near = np.abs(self.pixels - np.array(end)).max(1) <= reach
+        left = {tuple(int(v) for v in p) for p in self.pixels[near]} - behind
+        entries = []
+        while left:
+            seed = min(left, key=lambda q: max(abs(q[0] - r), abs(q[1] - c)))
+            stretch = [seed]
+            left.discard(seed)
+            while stretch:
+                for q in self.graph[stretch.pop()]:
+                    if q in left:
+                        left.discard(q)
+                        stretch.append(q)
+            entries.append(seed)
+        return entries
 
     def jump(self, walk: list, behind: set, config: ArrowConfig):
         """The skeleton pixel, not `behind`, nearest straight ahead of the walk's last pixel
@@ -236,26 +271,68 @@ class Skeleton:
 
 
 def _go_on(on: Skeleton, walk: list, by_heads: np.ndarray, config: ArrowConfig) -> list:
-    """A walk (head first, tail last) that stops short of any shape goes on across gaps in
-    its line (dashes, skipped pencil) to the next stroke straight ahead, then along that stroke
-    to its far end (not one `by_heads`), until it reaches a shape. `on`: the strokes it may go
-    on along (arrows', and outline strokes no found shape explains: a shaft the network read
-    as a box's side). Without a shape to reach it stays as it was."""
-    behind = _near(walk, config.behind)
-    extended = list(walk)
+    """The walks a walk (head first, tail last) becomes when it goes on from a tail short of any
+    shape, or from one at a side that arrows cross: across gaps in its line (dashes, skipped
+    pencil, the side) to the next stroke straight ahead, then along that stroke to its far end
+    (not one `by_heads`), until it reaches a shape; at a T, along both sides of its bar (two
+    flows merged there), when both reach shapes apart. `on`: the strokes it may go on along
+    (arrows', and outline strokes no found shape explains: a shaft the network read as a box's
+    side). Without a shape to reach it stays as it was."""
+    found = _extend(on, list(walk), _near(walk, config.behind), by_heads, config, True)
+    return [w for w in found if on.at_shape(w[-1])] or [walk]
+
+
+def _extend(on: Skeleton, walk: list, behind: set, by_heads: np.ndarray, config: ArrowConfig,
+            merge: bool) -> list:
+    """`_go_on`'s walks, `merge`: whether a T may split this one in two; a walk that last
+    reached a crossed side and found no shape beyond it ends there."""
+    crossed = None
     for _ in range(config.jumps):
-        if on.at_shape(extended[-1]):
-            return extended
-        entry = on.jump(extended, behind, config)
+        if on.at_shape(walk[-1]):
+            if not on.crossing(walk[-1]):
+                return [walk]
+            crossed = walk
+        entry = on.jump(walk, behind, config)
         if entry is None:
+            if merge and crossed is None:
+                return _merged(on, walk, behind, by_heads, config) or [walk]
             break
-        dist, prev = _walk(on.graph, entry, behind)
-        ends = [p for p in dist if len(on.graph[p]) <= 1 and not by_heads[p]] or [entry]
-        run = _trace(prev, _tail(ends, dist, prev, on.graph, on.starts, config,
-                                 before=extended))[::-1]
-        extended += run
-        behind |= _near(run, config.behind)
-    return extended if on.at_shape(extended[-1]) else walk
+        run = _run(on, entry, walk, behind, by_heads, config)
+        walk = walk + run
+        behind = behind | _near(run, config.behind)
+    if on.at_shape(walk[-1]) and not on.crossing(walk[-1]):
+        return [walk]
+    return [crossed or walk]
+
+
+def _merged(on: Skeleton, walk: list, behind: set, by_heads: np.ndarray, config: ArrowConfig
+            ) -> list:
+    """Two walks where `walk` ends at a T, one along each side of its bar, when both reach
+    shapes far enough apart to be two (else none): flows drawn merging into one line before a
+    shared head."""
+    entries = on.bar(walk[-1], behind, config.bar_reach)
+    if len(entries) != 2:
+        return []
+    ways = []
+    for entry in entries:
+        run = _run(on, entry, walk, behind, by_heads, config)
+        ways += _extend(on, walk + run, behind | _near(run, config.behind), by_heads, config,
+                        False)
+    ways = [w for w in ways if on.at_shape(w[-1])]
+    if len(ways) != 2:
+        return []
+    apart = np.hypot(*np.subtract(ways[0][-1], ways[1][-1]))
+    return ways if apart > config.bar_apart else []
+
+
+def _run(on: Skeleton, entry, walk: list, behind: set, by_heads: np.ndarray,
+         config: ArrowConfig) -> list:
+    """The way from `entry` along its stroke (not `behind`) to the end `_tail` takes after
+    `walk`, entry first."""
+    dist, prev = _walk(on.graph, entry, behind)
+    ends = [p for p in dist if len(on.graph[p]) <= 1 and not by_heads[p]] or [entry]
+    return _trace(prev, _tail(ends, dist, prev, on.graph, on.starts, config,
+                              before=walk))[::-1]
 
 
 def _near(pixels: list, radius: int) -> set:
@@ -279,8 +356,8 @@ def _component_arrows(graph: dict, blobs: list, by_heads: np.ndarray, raw: np.nd
                      sk.starts, config, config.min_tail)
         reach, prev = _walk(graph, tail)
         entry = min((p for p in inside if p in reach), key=reach.get, default=start)
-        walk = _go_on(on, _trace(prev, entry), by_heads, config)  # entry back to the tail
-        found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
+        for walk in _go_on(on, _trace(prev, entry), by_heads, config):  # entry back to tail
+            found.append(_as_arrow(walk[::-1] + [_tip(blob, walk)], raw, True, config))
     if not blobs:
         dist, _ = _walk(graph, ends[0])
         far = max(dist, key=dist.get)
@@ -290,23 +367,28 @@ def _component_arrows(graph: dict, blobs: list, by_heads: np.ndarray, raw: np.nd
 
 
 def find_arrows(maps: StrokeMaps, config: ArrowConfig = ArrowConfig(),
-                explained: Optional[np.ndarray] = None, drawn: Optional[np.ndarray] = None
-                ) -> list[FoundArrow]:
+                explained: Optional[np.ndarray] = None, drawn: Optional[np.ndarray] = None,
+                crossed: Optional[np.ndarray] = None) -> list[FoundArrow]:
     """Every arrow (and arrowless connector) of the stroke map (module doc); `explained`:
     bool (H, W), the outlines of the shapes found, near which arrows start (and near the
     objects the network reads as other kinds: data objects, stores); `drawn`: the
-    outlines of every shape found (outline strokes elsewhere may be arrows' shafts)."""
+    outlines of every shape found (outline strokes elsewhere may be arrows' shafts);
+    `crossed`: the part of `explained` that arrows may also cross (pools' and lanes' sides)."""
     starts = None if explained is None else _widened(explained | maps.of(OTHER),
                                                      config.near_shape)
+    through = None
+    if crossed is not None and starts is not None:  # by a crossed side, by no other shape
+        others = (explained & ~crossed) | maps.of(OTHER)
+        through = _widened(crossed, config.near_shape) & ~_widened(others, config.near_shape)
     sure = maps.probs[HEAD] > config.head_prob
     blobs = _head_blobs(sure, config.min_head, config.head_join)
     ends_stay = _widened(sure, config.head_join) | (False if starts is None else starts)
     skel, raw = _skeleton(maps, config)
-    sk = Skeleton(link_dashes(skel, ends_stay, config.links), starts)
+    sk = Skeleton(link_dashes(skel, ends_stay, config.links), starts, through)
     on = sk
     if drawn is not None:  # where a tail may go on: arrows' strokes and loose outline strokes
         skel_on, raw = _skeleton(maps, config, _loose(maps, drawn, config))
-        on = Skeleton(link_dashes(skel_on, ends_stay, config.links), starts)
+        on = Skeleton(link_dashes(skel_on, ends_stay, config.links), starts, through)
         # (and raw, the ink under a walk, now counts them too)
     graph, labels = sk.graph, sk.labels
     parts: dict[int, dict] = {}

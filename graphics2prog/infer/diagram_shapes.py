@@ -39,6 +39,16 @@ def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -
                                                   if k is not s)], shape, width)
 
 
+def crossed_sides(shapes: list[FoundShape], shape: tuple[int, int], width: int,
+                  long: float) -> np.ndarray:
+    """bool (H, W): the outlines, among those arrows start at (`explained_by`), of rectangles
+    with a side at least `long` px: a pool's or a lane's, which flows also cross (a message
+    flow from one pool to another) where its contents were not found to make it a container."""
+    starts = [s for s in shapes if not any(_inside(k.box, s.box) for k in shapes if k is not s)]
+    return outlines([s for s in starts if s.kind == "rectangle"
+                     and max(s.box[2] - s.box[0], s.box[3] - s.box[1]) >= long], shape, width)
+
+
 def _inside(inner, outer) -> bool:
     """Whether box `inner`'s centre lies in box `outer` and `inner` is the smaller."""
     cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
