@@ -35,8 +35,7 @@ def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -
     """bool (H, W): where arrows start, the outlines of the shapes that contain no other shape
     (`width` px wide). A container's long sides pass near most arrows' ends; taken as places
     arrows start, they pulled tails off the boxes the arrows leave."""
-    return outlines([s for s in shapes if not any(_inside(k.box, s.box) for k in shapes
-                                                  if k is not s)], shape, width)
+    return outlines(_uncontaining(shapes), shape, width)
 
 
 def crossed_sides(shapes: list[FoundShape], shape: tuple[int, int], width: int,
@@ -44,9 +43,13 @@ def crossed_sides(shapes: list[FoundShape], shape: tuple[int, int], width: int,
     """bool (H, W): the outlines, among those arrows start at (`explained_by`), of rectangles
     with a side at least `long` px: a pool's or a lane's, which flows also cross (a message
     flow from one pool to another) where its contents were not found to make it a container."""
-    starts = [s for s in shapes if not any(_inside(k.box, s.box) for k in shapes if k is not s)]
-    return outlines([s for s in starts if s.kind == "rectangle"
+    return outlines([s for s in _uncontaining(shapes) if s.kind == "rectangle"
                      and max(s.box[2] - s.box[0], s.box[3] - s.box[1]) >= long], shape, width)
+
+
+def _uncontaining(shapes: list[FoundShape]) -> list[FoundShape]:
+    """The shapes that contain no other shape."""
+    return [s for s in shapes if not any(_inside(k.box, s.box) for k in shapes if k is not s)]
 
 
 def _inside(inner, outer) -> bool:
