@@ -636,15 +636,15 @@ def test_a_ring_is_as_large_as_its_ink_not_the_networks_wider_reading():
 
 
 def test_a_letter_sized_ring_is_no_circle_but_the_smallest_events_are():
-    """A thin ring 14 px across at the reading's scale is a letter O; events are drawn 16 px
-    and more (55 of hdBPMN's seven thousand training shapes are under 16 px)."""
+    """A ring 10 px across at the reading's scale is a letter o; events are drawn 14 px and
+    more (ten of hdBPMN's seven thousand training shapes are under 12 px)."""
     labels = canvas()
-    cv2.circle(labels, (100, 150), 7, ELLIPSE, 1)
-    cv2.circle(labels, (250, 150), 10, ELLIPSE, 2)
+    cv2.circle(labels, (100, 150), 5, ELLIPSE, 1)
+    cv2.circle(labels, (250, 150), 8, ELLIPSE, 2)
     centres = [((s.box[0] + s.box[2]) / 2, (s.box[1] + s.box[3]) / 2)
                for s in find_shapes(maps_of(labels)) if s.kind == "ellipse"]
     assert len(centres) == 1 and abs(centres[0][0] - 250) <= 1
-    assert len(find_shapes(maps_of(labels), ShapeConfig(min_side=12.0))) == 2
+    assert len(find_shapes(maps_of(labels), ShapeConfig(min_side=9.0))) == 2
 
 
 def test_a_flow_crosses_an_empty_lane_to_the_box_it_leaves():

@@ -36,10 +36,8 @@ class ShapeConfig:
                                 # reads strokes wider than drawn: rings' outer contours lay 3 px
                                 # outside their annotated boxes on held-out train writers)
     enclosed: float = 0.5       # an outer contour is a shape when its holes fill this share
-    min_side: float = 16.0      # px: smaller regions are letters or specks (55 of the 7,037
-                                # shapes of hdBPMN's train split are smaller at 1,024 px; 16
-                                # over 12 on 173 train photos: shapes F1 0.886 -> 0.889, flows
-                                # 0.741 -> 0.740)
+    min_side: float = 12.0      # px: smaller regions are letters or specks (10 of the 7,037
+                                # shapes of hdBPMN's train split are smaller at 1,024 px)
     max_aspect: float = 15.0    # longer and thinner regions are gaps between doubled lines
     gap_width: float = 16.0     # ... when narrower than this (px); wider ones are collapsed
                                 # containers (a pool drawn as a long strip with its name)
