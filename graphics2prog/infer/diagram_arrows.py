@@ -170,8 +170,9 @@ def _tail(ends: list, dist: dict, prev: dict, graph: dict, starts: Optional[np.n
     of those the ones whose way from the head (`prev`, its walk over `graph`, after the walk
     `before` it) passes by no other shape (where another flow joins it at the shape it
     leaves, the way runs on to that flow's) and turns at the fewest junctions.
-    (Taking every far end on a branch of its own as another arrow's tail, for arrows that
-    merge before one head, found more flows but lost more in precision on held-out photos.)"""
+    (Taking every far end on a branch of the head's own strokes as another arrow's tail, for
+    arrows that merge before one head, found more flows but lost more in precision on held-out
+    photos; merges are taken only where a tail ends at a T, `_merged`.)"""
     if not ends:
         return max(dist, key=dist.get)
     if starts is None:
