@@ -588,6 +588,9 @@ def _stroke_flags(p) -> None:
     p.add_argument("--init", metavar="CKPT", default=d.init,
                    help="warm start (fine-tuning) from this checkpoint's weights")
     p.add_argument("--widths", default=d.widths, help="channels per scale, comma-separated")
+    p.add_argument("--context", default=d.context,
+                   help="pooling factors of the coarsest scale read again for context, "
+                        "comma-separated (with --init: added to its network)")
     _training_flags(p, d)
     p.set_defaults(run=cmd_train_strokes)
 

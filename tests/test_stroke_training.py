@@ -120,3 +120,28 @@ def test_g2p_train_average_writes_the_mean_of_a_runs_weights(g2p, tmp_path):
                 "model": StrokeNet(StrokeNetConfig(widths=(4, 4))).state_dict()}, other)
     code, _, err = g2p("train", "average", paths[0], other, "--out", out)
     assert code == 2 and err.count("\n") == 1 and "same network" in err
+
+
+def test_a_network_grown_by_context_branches_starts_as_the_one_it_grew_from(g2p, tmp_path):
+    from graphics2prog.models.strokes import config_dict, grow
+    torch.manual_seed(0)
+    net = StrokeNet(StrokeNetConfig(widths=(4, 8))).eval()
+    state = {"config": config_dict(net), "model": net.state_dict()}
+    grown = grow(state, (2, 4)).eval()
+    assert grown.config.context == (2, 4) and len(grown.context) == 2
+    x = torch.rand(1, 3, 36, 52)
+    with torch.no_grad():
+        assert torch.equal(grown(x), net(x))
+    start = tmp_path / "start.pt"
+    torch.save(state, start)
+    out = tmp_path / "grown.pt"
+    code, _, err = g2p("train", "strokes", "--init", start, "--context", "2", "--steps", "1",
+                       "--crop", "32", "--batch", "2", "--workers", "0", "--val-every", "0",
+                       "--quiet", "--out", out)
+    assert code == 0, err
+    trained = stroke_net_from_checkpoint(load_checkpoint(out))
+    assert trained.config.context == (2,) and trained.config.widths == (4, 8)
+    code, _, err = g2p("train", "strokes", "--init", out, "--context", "4", "--steps", "1",
+                       "--crop", "32", "--batch", "2", "--workers", "0", "--quiet",
+                       "--out", tmp_path / "again.pt")
+    assert code == 2 and err.count("\n") == 1 and "context" in err

@@ -10,18 +10,22 @@ checked against the network's own probabilities, is infer/diagram_shapes.py's jo
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .checkpoint import WeightsError
+
 
 @dataclass(frozen=True)
 class StrokeNetConfig:
-    """Architecture: `widths` channels per scale (full resolution first), `classes` outputs."""
+    """Architecture: `widths` channels per scale (full resolution first), `classes` outputs,
+    and `context`: pooling factors of the coarsest scale read again and added back (_Context)."""
     widths: tuple = (16, 32, 48, 64, 96)
     classes: int = 8
+    context: tuple = ()
 
 
 def _block(cin: int, cout: int) -> nn.Sequential:
@@ -29,6 +33,25 @@ def _block(cin: int, cout: int) -> nn.Sequential:
                          nn.ReLU(inplace=True),
                          nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout),
                          nn.ReLU(inplace=True))
+
+
+class _Context(nn.Module):
+    """The coarsest scale read again `factor` times coarser and added back to itself: a window
+    several boxes wide, where a container's long side and a long arrow's shaft differ by what
+    lies hundreds of pixels away. Its last conv starts at zero, so a network grown by it
+    begins as the one it grew from (`grow`)."""
+
+    def __init__(self, width: int, factor: int):
+        super().__init__()
+        self.factor = factor
+        self.block = _block(width, width)
+        self.out = nn.Conv2d(width, width, 1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.out(self.block(F.avg_pool2d(x, self.factor, ceil_mode=True)))
+        return x + F.interpolate(y, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
 class StrokeNet(nn.Module):
@@ -41,6 +64,7 @@ class StrokeNet(nn.Module):
         w = list(config.widths)
         self.down = nn.ModuleList([_block(3, w[0])] + [_block(a, b) for a, b in zip(w, w[1:])])
         self.up = nn.ModuleList([_block(b + a, a) for a, b in zip(w, w[1:])])
+        self.context = nn.ModuleList([_Context(w[-1], f) for f in config.context])
         self.head = nn.Conv2d(w[0], config.classes, 1)
 
     @property
@@ -54,6 +78,8 @@ class StrokeNet(nn.Module):
             x = block(x if i == 0 else F.max_pool2d(x, 2))
             skips.append(x)
         x = skips.pop()
+        for branch in self.context:
+            x = branch(x)
         for block in reversed(self.up):
             skip = skips.pop()
             x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
@@ -80,14 +106,32 @@ class StrokeEnsemble(nn.Module):
         return probs.clamp_min(1e-12).log()
 
 
-def stroke_net_from_checkpoint(state: dict) -> StrokeNet:
-    """The network a checkpoint's {config, model} describe, on the CPU."""
+def _config(state: dict) -> StrokeNetConfig:
     known = {f.name for f in fields(StrokeNetConfig)}
     config = {k: v for k, v in state["config"].items() if k in known}
-    if "widths" in config:
-        config["widths"] = tuple(config["widths"])
-    model = StrokeNet(StrokeNetConfig(**config))
+    for key in ("widths", "context"):
+        if key in config:
+            config[key] = tuple(config[key])
+    return StrokeNetConfig(**config)
+
+
+def stroke_net_from_checkpoint(state: dict) -> StrokeNet:
+    """The network a checkpoint's {config, model} describe, on the CPU."""
+    model = StrokeNet(_config(state))
     model.load_state_dict(state["model"])
+    return model
+
+
+def grow(state: dict, context: tuple) -> StrokeNet:
+    """The checkpoint's network with context branches of these pooling factors (its own
+    first, new ones after); it computes what the checkpoint's does until trained on."""
+    old = _config(state)
+    if tuple(context[:len(old.context)]) != old.context:
+        raise WeightsError(f"can only add context branches after the checkpoint's {old.context}")
+    model = StrokeNet(replace(old, context=tuple(context)))
+    missing, unexpected = model.load_state_dict(state["model"], strict=False)
+    if unexpected or any(not k.startswith("context.") for k in missing):
+        raise WeightsError("the checkpoint's weights do not fit its own network")
     return model
 
 

@@ -77,5 +77,7 @@ class StrokeTrainConfig(LoopConfig):
     real_share: float = 0.5      # share of examples from `real` when given
     init: Optional[str] = None   # warm start (fine-tuning): weights of this checkpoint
     widths: str = "16,32,48,64,96"  # channels per scale, full resolution first
+    context: Optional[str] = None   # pooling factors of context branches, comma-separated;
+                                    # None: none (with --init: the checkpoint's own)
     val_crops: int = 48          # held-out crops per source (synthetic; real writers)
     val_every: int = 500

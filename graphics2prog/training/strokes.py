@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from ..diagram_scenes import STROKE_CLASSES
 from ..models.checkpoint import load_checkpoint
-from ..models.strokes import StrokeNet, StrokeNetConfig, stroke_net_from_checkpoint
+from ..models.strokes import StrokeNet, StrokeNetConfig, grow, stroke_net_from_checkpoint
 from .config import StrokeTrainConfig
 from .hdbpmn import IGNORE
 from .loop import data_loader, train
@@ -79,10 +79,16 @@ class StrokeTask:
         self.crops = CropConfig(crop=config.crop, real_share=config.real_share)
 
     def build(self) -> StrokeNet:
-        widths = tuple(int(w) for w in self.config.widths.split(","))
-        model = StrokeNet(StrokeNetConfig(widths=widths, classes=len(STROKE_CLASSES)))
-        if self.config.init:
-            model = stroke_net_from_checkpoint(load_checkpoint(self.config.init))
+        c = self.config
+        context = None if c.context is None else tuple(int(f) for f in c.context.split(",") if f)
+        if c.init:
+            state = load_checkpoint(c.init)
+            model = (stroke_net_from_checkpoint(state) if context is None
+                     else grow(state, context))
+        else:
+            widths = tuple(int(w) for w in c.widths.split(","))
+            model = StrokeNet(StrokeNetConfig(widths=widths, classes=len(STROKE_CLASSES),
+                                              context=context or ()))
         return model.to(memory_format=torch.channels_last)
 
     def restore(self, state: dict) -> StrokeNet:
