@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .checkpoint import WeightsError
+from ..errors import InputError
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,11 @@ def grow(state: dict, context: tuple) -> StrokeNet:
     first, new ones after); it computes what the checkpoint's does until trained on."""
     old = _config(state)
     if tuple(context[:len(old.context)]) != old.context:
-        raise WeightsError(f"can only add context branches after the checkpoint's {old.context}")
+        raise InputError(f"can only add context branches after the checkpoint's {old.context}")
     model = StrokeNet(replace(old, context=tuple(context)))
     missing, unexpected = model.load_state_dict(state["model"], strict=False)
     if unexpected or any(not k.startswith("context.") for k in missing):
-        raise WeightsError("the checkpoint's weights do not fit its own network")
+        raise InputError("the checkpoint's weights do not fit its own network")
     return model
 
 
