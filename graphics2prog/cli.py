@@ -71,6 +71,19 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _comma_ints(least: int, empty: bool = False):
+    """A checker of 'N,N,...' (every N >= least; none at all only if `empty`) that keeps the
+    text."""
+    def check(text: str) -> str:
+        parts = [t for t in text.split(",") if t.strip()]
+        if not (parts or empty) or not all(t.strip().isdigit() and int(t) >= least
+                                           for t in parts):
+            raise argparse.ArgumentTypeError(
+                f"expected integers of at least {least}, comma-separated, got {text!r}")
+        return text
+    return check
+
+
 def _object_range(text: str) -> tuple[int, int]:
     """'A-B' or 'N' -> (A, B) with 1 <= A <= B."""
     parts = text.split("-")
@@ -587,8 +600,9 @@ def _stroke_flags(p) -> None:
                    help="share of examples from --real")
     p.add_argument("--init", metavar="CKPT", default=d.init,
                    help="warm start (fine-tuning) from this checkpoint's weights")
-    p.add_argument("--widths", default=d.widths, help="channels per scale, comma-separated")
-    p.add_argument("--context", default=d.context,
+    p.add_argument("--widths", type=_comma_ints(1), default=d.widths,
+                   help="channels per scale, comma-separated")
+    p.add_argument("--context", type=_comma_ints(2, empty=True), default=d.context,
                    help="pooling factors of the coarsest scale read again for context, "
                         "comma-separated (with --init: added to its network)")
     _training_flags(p, d)

@@ -145,3 +145,5 @@ def test_a_network_grown_by_context_branches_starts_as_the_one_it_grew_from(g2p,
                        "--crop", "32", "--batch", "2", "--workers", "0", "--quiet",
                        "--out", tmp_path / "again.pt")
     assert code == 2 and err.count("\n") == 1 and "context" in err
+    code, _, err = g2p("train", "strokes", "--context", "2,x", "--out", tmp_path / "bad.pt")
+    assert code == 2 and err.count("\n") == 1 and "--context" in err
