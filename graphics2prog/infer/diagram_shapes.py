@@ -43,8 +43,8 @@ def crossed_sides(shapes: list[FoundShape], shape: tuple[int, int], width: int,
     """bool (H, W): the outlines, among those arrows start at (`explained_by`), of rectangles
     with a side at least `long` px: a pool's or a lane's, which flows also cross (a message
     flow from one pool to another) where its contents were not found to make it a container."""
-    return outlines([s for s in _uncontaining(shapes) if s.kind == "rectangle"
-                     and max(s.box[2] - s.box[0], s.box[3] - s.box[1]) >= long], shape, width)
+    return outlines([s for s in _uncontaining(shapes)
+                     if s.kind == "rectangle" and max(sides(s.box)) >= long], shape, width)
 
 
 def _uncontaining(shapes: list[FoundShape]) -> list[FoundShape]:

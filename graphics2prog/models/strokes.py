@@ -107,6 +107,7 @@ class StrokeEnsemble(nn.Module):
 
 
 def _config(state: dict) -> StrokeNetConfig:
+    """The config a checkpoint stores (lists back to tuples; fields it predates at defaults)."""
     known = {f.name for f in fields(StrokeNetConfig)}
     config = {k: v for k, v in state["config"].items() if k in known}
     for key in ("widths", "context"):
@@ -126,9 +127,10 @@ def grow(state: dict, context: tuple) -> StrokeNet:
     """The checkpoint's network with context branches of these pooling factors (its own
     first, new ones after); it computes what the checkpoint's does until trained on."""
     old = _config(state)
-    if tuple(context[:len(old.context)]) != old.context:
+    context = tuple(context)
+    if context[:len(old.context)] != old.context:
         raise InputError(f"can only add context branches after the checkpoint's {old.context}")
-    model = StrokeNet(replace(old, context=tuple(context)))
+    model = StrokeNet(replace(old, context=context))
     missing, unexpected = model.load_state_dict(state["model"], strict=False)
     if unexpected or any(not k.startswith("context.") for k in missing):
         raise InputError("the checkpoint's weights do not fit its own network")
