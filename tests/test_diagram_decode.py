@@ -368,6 +368,26 @@ def test_a_collapsed_pool_is_a_box_but_the_gap_of_a_doubled_line_is_not():
     assert not any(iou(b, (60, 300, 700, 314)) > 0.3 for b in boxes)
 
 
+def test_a_collapsed_pool_open_at_a_corner_and_under_its_name_is_still_a_box():
+    """A long strip whose left side stops short of its top, whose bottom side the network
+    read as part of the name written on it, and whose ends are partly read as arrow: its two
+    long lines close it, from the outermost end strokes of either line. A word between two
+    boxes' sides is no box."""
+    labels = big_canvas()
+    cv2.line(labels, (60, 40), (700, 40), RECT, 2)            # top, from the left corner
+    cv2.line(labels, (64, 100), (712, 100), RECT, 2)          # bottom, past the right side
+    labels[98:103, 330:420] = 6                               # ... under the name: text
+    cv2.line(labels, (60, 62), (60, 100), ARROW, 2)           # left side: 22 px open, arrow
+    cv2.line(labels, (700, 40), (700, 100), RECT, 2)          # right side
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert sum(iou(b, (60, 40, 700, 100)) > 0.9 for b in boxes) == 1
+    cv2.rectangle(labels, (60, 300), (700, 330), RECT, 2)     # a box, and a word between it
+    cv2.rectangle(labels, (60, 360), (700, 390), RECT, 2)     # and the next, 30 px apart
+    labels[340:350, 300:360] = 6
+    boxes = [s.box for s in find_shapes(maps_of(labels))]
+    assert not any(iou(b, (60, 330, 700, 360)) > 0.3 for b in boxes)
+
+
 def test_a_large_box_drawn_askew_is_found():
     """A pool drawn 2 degrees off the level: its long sides leave their box's straight edges,
     not the region's boundary."""

@@ -21,7 +21,8 @@ import cv2
 import numpy as np
 
 from ..diagram_scenes import ARROW, DIAMOND, ELLIPSE, RECTANGLE
-from .straight_lines import LineConfig, StraightLines, line_boxes, paper_cell, straight_lines
+from .straight_lines import (LineConfig, StraightLines, line_boxes, paper_cell, straight_lines,
+                             strip_boxes)
 from .stroke_maps import StrokeMaps
 
 KINDS = {RECTANGLE: "rectangle", ELLIPSE: "ellipse", DIAMOND: "diamond"}  # class -> shape kind
@@ -297,6 +298,21 @@ def _holds(box, shapes: list[FoundShape]) -> bool:
                and s.box[3] < box[3] for s in shapes)
 
 
+def _apart_or_around(strip, box, across: float) -> bool:
+    """Whether a strip and a shape's box lie apart, the box lies in the strip, or the strip
+    runs `across` of the box's length in it (a lane in its pool; not a piece of a box a
+    stroke cuts)."""
+    if not (min(strip[2], box[2]) > max(strip[0], box[0])
+            and min(strip[3], box[3]) > max(strip[1], box[1])):
+        return True
+    if strip[0] <= box[0] and strip[1] <= box[1] and box[2] <= strip[2] and box[3] <= strip[3]:
+        return True
+    if box[0] <= strip[0] and box[1] <= strip[1] and strip[2] <= box[2] and strip[3] <= box[3]:
+        axis = 0 if sides(strip)[0] >= sides(strip)[1] else 1
+        return sides(strip)[axis] >= across * sides(box)[axis]
+    return False
+
+
 def _closed_by_lines(lines: StraightLines, seen: dict, shape: tuple[int, int],
                      config: ShapeConfig, shapes: list[FoundShape]) -> list[tuple]:
     """(bridge, FoundShape) of the containers two long lines each way close (whose outline
@@ -311,6 +327,43 @@ def _closed_by_lines(lines: StraightLines, seen: dict, shape: tuple[int, int],
         if score >= config.support:
             found.append((max(config.bridges) + 1, FoundShape("rectangle", box, score)))
     return found
+
+
+def _closed_strips(lines: StraightLines, seen: dict, inked: np.ndarray,
+                   config: ShapeConfig, shapes: list[FoundShape]) -> list[tuple]:
+    """(bridge, FoundShape) of the long thin boxes two long lines close, where the network
+    sees them and strokes of any kind close their ends (`inked`: where it sees any stroke
+    within config.side_reach px), that cut across no shape of `shapes`: a collapsed container
+    whose outline breaks at a corner, or where its name or a flow runs into a side, so that
+    it makes no region."""
+    found = []
+    for inner, outer in strip_boxes(lines, config.lines, config.min_side):
+        box = _closed_ends(inner, outer, inked, config)
+        if (box is None or min(sides(box)) < config.gap_width  # a line drawn twice
+                or _edges_touched(box, inked.shape, config.border)
+                or not all(_apart_or_around(box, s.box, config.lines.cover) for s in shapes)):
+            continue
+        score = outline_support(seen[max(config.reaches)], "rectangle", box)
+        if score >= config.support:
+            found.append((max(config.bridges) + 1, FoundShape("rectangle", box, score)))
+    return found
+
+
+def _closed_ends(inner, outer, inked: np.ndarray, config: ShapeConfig):
+    """The box between `inner` and `outer` (which differ at its two ends) whose ends are the
+    outermost places strokes close (`inked`, config.side of each end), or None."""
+    along = 0 if sides(inner)[0] > sides(inner)[1] else 1  # 0: a horizontal strip
+    first = (2, 0)[along]  # side_shares' index of the side at the box's start
+    ends = {along: first, along + 2: first + 1}
+    box = list(inner)
+    for end, inward in ((along, 1), (along + 2, -1)):
+        for at in range(int(outer[end]), int(inner[end]) + inward, inward):
+            box[end] = at
+            if side_shares(inked, box, config.inset)[ends[end]] >= config.side:
+                break
+        else:
+            return None
+    return tuple(box)
 
 
 def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
@@ -330,4 +383,7 @@ def candidates(maps: StrokeMaps, config: ShapeConfig) -> list[FoundShape]:
                                 kind, lines, config, cut_off=True)
     found += _closed_by_lines(lines, seen[RECTANGLE], maps.labels.shape, config,
                               [s for _, s in found])
+    inked = seen_within((maps.labels > 0).astype(np.float32), (config.side_reach,))
+    found += _closed_strips(lines, seen[RECTANGLE], inked[config.side_reach], config,
+                            [s for _, s in found])
     return [s for _, s in sorted(found, key=lambda f: (-f[1].score, f[0]))]

@@ -29,6 +29,8 @@ class LineConfig:
     cover: float = 0.8      # two lines each way close a box when each covers this share of
     inset: float = 0.15     # ... its side between the other two (its ends left out),
     split: float = 0.12     # ... and no other line crosses it further in than this share
+    thin: float = 3.0       # two lines one way close a box this many times longer than wide
+                            # (a collapsed container: its ends are too short to be lines)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,38 @@ def line_boxes(lines: StraightLines, config: LineConfig, least: float) -> list[t
             if not _split(box, rows, columns, config):
                 boxes.append(box)
     return boxes
+
+
+def strip_boxes(lines: StraightLines, config: LineConfig, least: float) -> list[tuple]:
+    """(inner, outer) box pairs (x1, y1, x2, y2) between two long lines of one direction, each
+    covering the stretch both span (the inner box), no line between them, at least `thin`
+    times longer than wide: a long, thin box (a container drawn collapsed, with only its name)
+    whose short sides are too short to be long lines. Its ends lie between the inner and the
+    outer box (the stretch either line spans; the two lines of a hand-drawn box end apart),
+    where something closes them: for the caller to see. `least`: px, the shortest side."""
+    rows, columns = lines.found
+    boxes = []
+    for axis, found in enumerate(lines.found):
+        for a, b in combinations(sorted(found, key=lambda line: line.at), 2):
+            across = b.at - a.at
+            (a1, a2), (b1, b2) = _ends(a), _ends(b)
+            start, end = max(a1, b1), min(a2, b2)
+            if across < least or end - start < config.thin * across or min(
+                    a.covers(start, end, config.inset),
+                    b.covers(start, end, config.inset)) < config.cover:
+                continue
+            spans = ((start, end), (min(a1, b1), max(a2, b2)))
+            inner, outer = ((s, a.at, e, b.at) if axis == 0 else (a.at, s, b.at, e)
+                            for s, e in spans)
+            if not _split(inner, rows, columns, config):
+                boxes.append((inner, outer))
+    return boxes
+
+
+def _ends(line: Line) -> tuple[int, int]:
+    """The first and last place a line covers."""
+    covered = np.flatnonzero(line.along)
+    return int(covered[0]), int(covered[-1])
 
 
 def _split(box, rows: list, columns: list, config: LineConfig) -> bool:
