@@ -222,6 +222,22 @@ def test_a_shaft_partly_read_as_outline_still_runs_back_to_the_box_it_leaves():
     assert from_box(arrows_among_shapes(labels, ArrowConfig(min_tail=0))) == []  # a head spur
 
 
+def test_a_bent_shaft_whose_first_leg_is_read_as_outline_runs_back_round_the_corner():
+    """An orthogonal flow from a box down and then right to another: its first leg, long and
+    straight, read as a box's side (no box there). The walk back from the head turns the
+    corner onto it and ends at the box it leaves."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 40), (160, 120), RECT, 2)
+    cv2.rectangle(labels, (600, 300), (720, 400), RECT, 2)
+    cv2.line(labels, (100, 122), (100, 350), RECT, 2)         # first leg: read as outline
+    cv2.line(labels, (100, 350), (590, 350), ARROW, 2)        # second leg: arrow
+    labels[344:357, 585:598] = HEAD
+    found = arrows_among_shapes(labels)
+    assert len(found) == 1 and found[0].arrow
+    assert np.hypot(*np.subtract(found[0].points[0], (100, 122))) < 12
+    assert found[0].points[1] == pytest.approx((100, 350), abs=6)
+
+
 def test_a_short_arrow_between_close_boxes_read_mostly_as_head_is_an_arrow():
     labels = big_canvas()
     cv2.rectangle(labels, (40, 100), (160, 200), RECT, 2)

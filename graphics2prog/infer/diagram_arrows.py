@@ -255,10 +255,7 @@ class Skeleton:
     def jump(self, walk: list, behind: set, config: ArrowConfig):
         """The skeleton pixel, not `behind`, nearest straight ahead of the walk's last pixel
         within config.jump px, or None."""
-        end = np.array(walk[-1], float)
-        back = np.array(walk[max(0, len(walk) - 16)], float)
-        direction = end - back
-        norm = np.hypot(*direction)
+        end, direction, norm = _heading(walk)
         if norm == 0:
             return None
         offsets = self.pixels - end
@@ -270,6 +267,30 @@ class Skeleton:
             if p not in behind:
                 return p
         return None
+
+
+    def shape_ahead(self, walk: list, reach: float):
+        """The first pixel near a shape straight ahead of the walk's last pixel within `reach`
+        px, or None: a leg read as a box's side stops short of the box it leaves, where the
+        box's own strokes are no longer loose."""
+        end, direction, norm = _heading(walk)
+        if norm == 0 or self.starts is None:
+            return None
+        h, w = self.starts.shape
+        for step in range(1, int(reach) + 1):
+            r, c = (int(round(v)) for v in end + step * direction / norm)
+            if not (0 <= r < h and 0 <= c < w):
+                return None
+            if self.starts[r, c]:
+                return (r, c)
+        return None
+
+
+def _heading(walk: list, back: int = 16) -> tuple:
+    """(last pixel, direction over its last `back` pixels, that direction's length)."""
+    end = np.array(walk[-1], float)
+    direction = end - np.array(walk[max(0, len(walk) - back)], float)
+    return end, direction, float(np.hypot(*direction))
 
 
 def _go_on(on: Skeleton, walk: list, by_heads: np.ndarray, config: ArrowConfig) -> list:
@@ -297,8 +318,16 @@ def _extend(on: Skeleton, walk: list, behind: set, by_heads: np.ndarray, config:
         entry = on.jump(walk, behind, config)
         if entry is None:
             if merge and crossed is None:
-                return _merged(on, walk, behind, by_heads, config) or [walk]
-            break
+                merged = _merged(on, walk, behind, by_heads, config)
+                if merged:
+                    return merged
+            bar = on.bar(walk[-1], behind, config.bar_reach)
+            if len(bar) != 1:
+                landing = on.shape_ahead(walk, config.jump)
+                if landing is not None and crossed is None:
+                    return [walk + [landing]]
+                break
+            entry = bar[0]  # a corner: the line turns onto a stroke read as another kind
         run = _run(on, entry, walk, behind, by_heads, config)
         walk = walk + run
         behind = behind | _near(run, config.behind)
