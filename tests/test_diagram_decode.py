@@ -51,6 +51,26 @@ def test_a_gap_in_an_outline_is_closed_and_letters_are_not_shapes():
     assert iou(shapes[0].box, (50, 50, 250, 200)) > 0.9
 
 
+def test_a_round_cornered_box_unsure_near_a_corner_is_still_a_box():
+    """A task drawn in one sweep, its corners round, the network unsure (0.4) along a stretch
+    of its bottom side near a corner: a sharp box's sides would be seen too little there,
+    a box with round corners is measured along the straight middles of its sides."""
+    labels = canvas()
+    t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    cx, cy, a, b = 200, 150, 90, 55                       # a superellipse: round-cornered box
+    x = cx + a * np.sign(np.cos(t)) * np.abs(np.cos(t)) ** 0.6
+    y = cy + b * np.sign(np.sin(t)) * np.abs(np.sin(t)) ** 0.6
+    cv2.polylines(labels, [np.stack([x, y], 1).round().astype(np.int32)], True, RECT, 2)
+    maps = maps_of(labels)
+    unsure = np.zeros_like(labels, bool)
+    unsure[180:, 130:186] = labels[180:, 130:186] == RECT
+    maps.probs[RECT][unsure], maps.probs[0][unsure] = 0.4, 0.35
+    maps.probs[ARROW][unsure] = 0.25
+    shapes = find_shapes(maps)
+    assert [s.kind for s in shapes] == ["rectangle"] and shapes[0].rounded
+    assert iou(shapes[0].box, (cx - a, cy - b, cx + a, cy + b)) > 0.85
+
+
 def test_an_open_bracket_is_no_box():
     labels = canvas()
     cv2.polylines(labels, [np.array([[140, 40], [40, 40], [40, 200], [140, 200]])], False,
