@@ -561,26 +561,29 @@ def test_a_flow_from_a_data_object_starts_there_not_at_the_box_beyond():
     assert np.hypot(*np.subtract(arrows[0].points[0], (342, 150))) < 15
 
 
-def test_a_faint_head_between_two_shapes_makes_an_arrow_but_a_faint_line_alone_does_not():
-    """A connector from box to box whose head the network reads at p = 0.3 (under a head
-    blob's 0.5) is an arrow to that end; the same faint head on a line that leads to no
-    shape leaves it an arrowless path."""
+def test_a_faint_head_on_a_line_leaving_a_shape_makes_an_arrow_but_on_a_line_alone_does_not():
+    """A connector from a box whose head the network reads at p = 0.3 (under a head blob's
+    0.5) is an arrow to that end, whether it reaches the next box or stops short of it; the
+    same faint head on a line that leaves no shape leaves it an arrowless path."""
     labels = big_canvas()
     cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
     cv2.rectangle(labels, (400, 100), (500, 200), RECT, 2)
     cv2.line(labels, (142, 150), (396, 150), ARROW, 2)
-    cv2.line(labels, (150, 350), (396, 350), ARROW, 2)        # leads nowhere
+    cv2.rectangle(labels, (40, 250), (140, 330), RECT, 2)
+    cv2.line(labels, (142, 290), (360, 290), ARROW, 2)        # stops 40 px short of a shape
+    cv2.line(labels, (150, 420), (396, 420), ARROW, 2)        # leaves none
     maps = maps_of(labels)
-    for y in (150, 350):
-        maps.probs[HEAD, y - 6:y + 7, 384:397] = 0.3
+    for y, x in ((150, 384), (290, 348), (420, 384)):
+        maps.probs[HEAD, y - 6:y + 7, x:x + 13] = 0.3
     shapes = find_shapes(maps)
     found = find_arrows(maps, ArrowConfig(), explained_by(shapes, labels.shape, 11),
                         outlines(shapes, labels.shape, 11))
-    heads = [a for a in found if a.arrow]
-    assert len(heads) == 1
-    assert np.hypot(*np.subtract(heads[0].points[-1], (396, 150))) < 12
-    assert np.hypot(*np.subtract(heads[0].points[0], (142, 150))) < 12
-    assert any(not a.arrow and abs(a.points[0][1] - 350) < 5 for a in found)
+    heads = sorted((a for a in found if a.arrow), key=lambda a: a.points[0][1])
+    assert len(heads) == 2
+    for arrow, tail, tip in zip(heads, [(142, 150), (142, 290)], [(396, 150), (360, 290)]):
+        assert np.hypot(*np.subtract(arrow.points[-1], tip)) < 12
+        assert np.hypot(*np.subtract(arrow.points[0], tail)) < 12
+    assert any(not a.arrow and abs(a.points[0][1] - 420) < 5 for a in found)
 
 
 def test_a_container_side_broken_into_short_pieces_still_closes_it():
