@@ -7,13 +7,14 @@ arrow's tail is the skeleton end farthest from it along the strokes (not another
 one near a found shape, or an object of another kind (a data object), where there is one (not
 the head's own spurs beside the shape it points at), reached going straight on where strokes
 cross or join. A tail short of every shape goes on across gaps, and along outline strokes no
-shape explains, while that leads to a shape; one that ends at a T, a stroke running off both
+shape explains (round a corner onto one, too), while that leads to a shape, or straight on to a
+shape that such a stroke stops short of; one that ends at a T, a stroke running off both
 ways across its end, is where two flows merge: an arrow comes from each side that leads to a
 shape. A tail at a pool's or lane's side goes on across it where strokes run on beyond (a flow
 from one pool to another). The walk between them, simplified to its bends, is the path.
 Strokes with no head at all are arrowless paths from end to end, or, leaving a shape with a
-faint head at their other end, arrows to it. An arrow is dashed when much of its walk has no ink under
-it before bridging.
+faint head at their other end, arrows to it. An arrow is dashed when much of its walk has no
+ink under it before bridging.
 """
 from __future__ import annotations
 
@@ -267,7 +268,6 @@ class Skeleton:
             if p not in behind:
                 return p
         return None
-
 
     def shape_ahead(self, walk: list, reach: float):
         """The first pixel near a shape straight ahead of the walk's last pixel within `reach`

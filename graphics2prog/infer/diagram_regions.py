@@ -7,10 +7,12 @@ inside containers and containers around them (a container's outer contour) alike
 drawn with a gap, or broken where an arrow or a word touches them, are closed first (strokes of
 other kinds right beside the outline count as outline, then the strokes are thickened). The check
 is a likelihood: the share of the candidate's ideal outline, drawn at its box, along which the
-network sees that kind of stroke, and for a box each of its sides (a long box's along its
-region's own boundary too, for sides that bow). Candidates of different kinds on the same
-region compete by that score. A container the photo cuts off is closed by the picture's edge;
-one whose outline is open at a corner, or runs into other strokes, by its long sides.
+network sees that kind of stroke (for a box, the better of a sharp-cornered and a
+round-cornered outline), and for a box each of its sides (a long box's along its region's own
+boundary too, for sides that bow). Candidates of different kinds on the same region compete by
+that score. A container the photo cuts off is closed by the picture's edge; one whose outline
+is open at a corner, or runs into other strokes, by its long sides; a collapsed one (a long
+thin strip with a name) by its two long lines and whatever strokes close its ends.
 """
 from __future__ import annotations
 
