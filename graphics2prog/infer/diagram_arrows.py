@@ -317,11 +317,11 @@ def _extend(on: Skeleton, walk: list, behind: set, by_heads: np.ndarray, config:
             crossed = walk
         entry = on.jump(walk, behind, config)
         if entry is None:
+            bar = on.bar(walk[-1], behind, config.bar_reach)
             if merge and crossed is None:
-                merged = _merged(on, walk, behind, by_heads, config)
+                merged = _merged(on, walk, bar, behind, by_heads, config)
                 if merged:
                     return merged
-            bar = on.bar(walk[-1], behind, config.bar_reach)
             if len(bar) != 1:
                 landing = on.shape_ahead(walk, config.jump)
                 if landing is not None and crossed is None:
@@ -336,12 +336,11 @@ def _extend(on: Skeleton, walk: list, behind: set, by_heads: np.ndarray, config:
     return [crossed or walk]
 
 
-def _merged(on: Skeleton, walk: list, behind: set, by_heads: np.ndarray, config: ArrowConfig
-            ) -> list:
-    """Two walks where `walk` ends at a T, one along each side of its bar, when both reach
-    shapes far enough apart to be two (else none): flows drawn merging into one line before a
-    shared head."""
-    entries = on.bar(walk[-1], behind, config.bar_reach)
+def _merged(on: Skeleton, walk: list, entries: list, behind: set, by_heads: np.ndarray,
+            config: ArrowConfig) -> list:
+    """Two walks where `walk` ends at a T (`entries`: where it may turn onto the stroke across
+    its end, `Skeleton.bar`), one along each side of its bar, when both reach shapes far enough
+    apart to be two (else none): flows drawn merging into one line before a shared head."""
     if len(entries) != 2:
         return []
     ways = []

@@ -297,10 +297,11 @@ def _supported(strokes: np.ndarray, prob: np.ndarray, seen: dict, kind: str,
             long_side, area = max(sides(box)), np.prod(sides(box))
             if long_side < config.cut_long * max(h, w) or area > config.cut_area * h * w:
                 continue
-        score = outline_support(seen[reach_for(box, config)], kind, box)
+        near = seen[reach_for(box, config)]
+        score = outline_support(near, kind, box)
         inset = config.inset
         if kind == "rectangle":
-            bulging = outline_support(seen[reach_for(box, config)], "rounded", box)
+            bulging = outline_support(near, "rounded", box)
             if bulging > score:
                 score, inset = bulging, config.round_inset
         if score >= config.support and (kind != "rectangle" or _drawn_box(

@@ -175,9 +175,9 @@ def strip_boxes(lines: StraightLines, config: LineConfig, least: float) -> list[
     rows, columns = lines.found
     boxes = []
     for axis, found in enumerate(lines.found):
-        for a, b in combinations(sorted(found, key=lambda line: line.at), 2):
+        ordered = [(line, _ends(line)) for line in sorted(found, key=lambda line: line.at)]
+        for (a, (a1, a2)), (b, (b1, b2)) in combinations(ordered, 2):
             across = b.at - a.at
-            (a1, a2), (b1, b2) = _ends(a), _ends(b)
             start, end = max(a1, b1), min(a2, b2)
             if across < least or end - start < config.thin * across or min(
                     a.covers(start, end, config.inset),
