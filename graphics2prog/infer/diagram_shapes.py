@@ -32,10 +32,13 @@ def outlines(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np
 
 
 def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
-    """bool (H, W): where arrows start, the outlines of the shapes that contain no other shape
-    (`width` px wide). A container's long sides pass near most arrows' ends; taken as places
-    arrows start, they pulled tails off the boxes the arrows leave."""
-    return outlines(_uncontaining(shapes), shape, width)
+    """int32 (H, W): where arrows start, the outlines of the shapes that contain no other shape
+    (`width` px wide), each numbered from 1. A container's long sides pass near most arrows'
+    ends; taken as places arrows start, they pulled tails off the boxes the arrows leave."""
+    ids = np.zeros(shape, np.int32)
+    for i, s in enumerate(_uncontaining(shapes), 1):
+        ids[ideal_outline(s.kind, s.box, shape, width) > 0] = i
+    return ids
 
 
 def crossed_sides(shapes: list[FoundShape], shape: tuple[int, int], width: int,
