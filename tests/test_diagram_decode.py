@@ -740,3 +740,56 @@ def test_two_flows_merging_into_one_line_are_two_arrows_to_its_head():
     assert all(a.points[0][0] < 175 and a.points[-1][0] > 590 for a in found)
     stuck = arrows_among_shapes(labels, ArrowConfig(bar_reach=0))
     assert len(stuck) == 1 and stuck[0].points[0][0] > 290
+
+
+def dashes(labels: np.ndarray, x1: int, x2: int, y: int, dash: int = 12, gap: int = 10):
+    """A dashed horizontal arrow stroke from x1 to x2."""
+    for x in range(x1, x2, dash + gap):
+        cv2.line(labels, (x, y), (min(x + dash, x2), y), ARROW, 2)
+
+
+def test_a_dashed_flow_whose_last_dash_stops_short_of_its_head_still_reaches_its_tail():
+    """A head at a box, the dashed shaft's last dash 20 px behind it (wider than bridging
+    joins, and a head's ends are never linked): the head takes the dash that points at it
+    from the side away from the box, and the arrow runs back to the box it leaves."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
+    cv2.rectangle(labels, (400, 100), (500, 200), RECT, 2)
+    dashes(labels, 142, 356, 150)
+    cv2.fillPoly(labels, [np.array([[378, 140], [378, 160], [398, 150]], np.int32)], HEAD)
+    arrows = arrows_among_shapes(labels)
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (142, 150))) < 12
+    assert np.hypot(*np.subtract(arrows[0].points[-1], (398, 150))) < 6
+
+
+@pytest.mark.parametrize("rightwards", [True, False])
+def test_a_head_alone_between_two_close_shapes_is_the_arrow_from_one_to_the_other(rightwards):
+    """Two boxes 18 px apart, a head (two barbs) filling the gap and no shaft: the arrow runs
+    from the box behind the head's wide back to the box at its narrow tip."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
+    cv2.rectangle(labels, (160, 100), (260, 200), RECT, 2)
+    back, tip = (143, 158) if rightwards else (158, 143)
+    barbs = np.array([[back, 141], [tip, 150], [back, 159]], np.int32)
+    cv2.polylines(labels, [barbs], False, HEAD, 3)
+    arrows = arrows_among_shapes(labels)
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (back, 150))) <= 4
+    assert np.hypot(*np.subtract(arrows[0].points[-1], (tip, 150))) <= 4
+
+
+def test_a_dashed_flow_goes_on_across_a_stroke_crossing_it_in_a_gap():
+    """A dashed flow with a 30-px gap (wider than dashes are linked) where a short stroke
+    crosses it: the walk back from the head lands on that stroke, which leads off sideways,
+    and goes on to the dashes straight beyond it, to the box the flow leaves."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
+    cv2.rectangle(labels, (500, 100), (600, 200), RECT, 2)
+    dashes(labels, 142, 262, 150)
+    cv2.line(labels, (277, 130), (277, 170), ARROW, 2)        # the crossing stroke
+    dashes(labels, 292, 480, 150)
+    labels[142:159, 480:498] = HEAD
+    arrows = arrows_among_shapes(labels)
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (142, 150))) < 12
