@@ -793,3 +793,18 @@ def test_a_dashed_flow_goes_on_across_a_stroke_crossing_it_in_a_gap():
     arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (142, 150))) < 12
+
+
+def test_a_spur_beside_the_box_a_head_points_at_is_no_tail():
+    """A stroke branching off a shaft near the box its head points at (an overdrawn barb) ends
+    by that box, the shaft's far end short of the box it leaves: the arrow still runs back
+    along the shaft, across the gap, to that box, not to the spur."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
+    cv2.rectangle(labels, (400, 100), (500, 200), RECT, 2)
+    cv2.line(labels, (170, 150), (380, 150), ARROW, 2)        # stops 30 px short of the box
+    cv2.line(labels, (372, 150), (392, 122), ARROW, 2)        # the spur, by the box ahead
+    cv2.fillPoly(labels, [np.array([[378, 140], [378, 160], [398, 150]], np.int32)], HEAD)
+    arrows = arrows_among_shapes(labels)
+    assert len(arrows) == 1
+    assert np.hypot(*np.subtract(arrows[0].points[0], (142, 150))) < 12
