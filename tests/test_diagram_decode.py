@@ -810,3 +810,22 @@ def test_a_spur_beside_the_box_a_head_points_at_is_no_tail():
     arrows = arrows_among_shapes(labels)
     assert len(arrows) == 1
     assert np.hypot(*np.subtract(arrows[0].points[0], (142, 150))) < 12
+
+
+def test_a_walk_back_from_a_head_does_not_run_on_through_another_head():
+    """Two flows ending side by side at one box, their heads 8 px apart (two heads, their
+    strokes bridged into one): the lower flow, whose line starts short of its own box, runs
+    back along its own line to that box, not through the upper head to the upper box."""
+    labels = big_canvas()
+    cv2.rectangle(labels, (40, 100), (140, 200), RECT, 2)
+    cv2.rectangle(labels, (40, 300), (140, 400), RECT, 2)
+    cv2.rectangle(labels, (400, 100), (500, 260), RECT, 2)
+    cv2.line(labels, (142, 150), (380, 150), ARROW, 2)
+    cv2.fillPoly(labels, [np.array([[380, 140], [380, 160], [398, 150]], np.int32)], HEAD)
+    cv2.polylines(labels, [np.array([[175, 350], [360, 350], [360, 176], [380, 176]])], False,
+                  ARROW, 2)                                # starts 35 px short of its box
+    cv2.fillPoly(labels, [np.array([[380, 168], [380, 184], [398, 176]], np.int32)], HEAD)
+    tails = sorted(a.points[0] for a in arrows_among_shapes(labels))
+    assert len(tails) == 2
+    assert np.hypot(*np.subtract(tails[0], (142, 150))) < 12
+    assert np.hypot(*np.subtract(tails[1], (142, 350))) < 12
