@@ -25,19 +25,23 @@ def iou(a, b) -> float:
 
 def outlines(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
     """bool (H, W): the ideal outlines of `shapes`, `width` px wide."""
-    mask = np.zeros(shape, np.uint8)
-    for s in shapes:
-        mask |= ideal_outline(s.kind, s.box, shape, width)
-    return mask > 0
+    return _numbered_outlines(shapes, shape, width) > 0
 
 
 def explained_by(shapes: list[FoundShape], shape: tuple[int, int], width: int) -> np.ndarray:
     """int32 (H, W): where arrows start, the outlines of the shapes that contain no other shape
     (`width` px wide), each numbered from 1. A container's long sides pass near most arrows'
     ends; taken as places arrows start, they pulled tails off the boxes the arrows leave."""
+    return _numbered_outlines(_uncontaining(shapes), shape, width)
+
+
+def _numbered_outlines(shapes: list[FoundShape], shape: tuple[int, int],
+                       width: int) -> np.ndarray:
+    """int32 (H, W): the ideal outlines of `shapes`, `width` px wide, each numbered from 1
+    (0: none; where two cross, the later one's)."""
     ids = np.zeros(shape, np.int32)
-    for i, s in enumerate(_uncontaining(shapes), 1):
-        ids[ideal_outline(s.kind, s.box, shape, width) > 0] = i
+    for number, s in enumerate(shapes, 1):
+        ids[ideal_outline(s.kind, s.box, shape, width) > 0] = number
     return ids
 
 
