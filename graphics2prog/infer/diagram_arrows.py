@@ -500,8 +500,8 @@ def _lone_head(blob: np.ndarray, tail, aim: int, graph: dict, on: Skeleton,
     """A head whose strokes reach no tail of their own (`aim`: the shape it points at): the
     way to a dashed shaft's last dash beyond a gap (a walk, blob first), else the head alone
     as the whole arrow where its back lies at another shape than its tip (two shapes drawn
-    close, the shaft hidden in the head), else None. (On held-out train writers, flows F1 0.806 -> 0.811; on 130 photos of the
-    writers trained on, 0.744 -> 0.749.)"""
+    close, the shaft hidden in the head), else None. (On held-out train writers, flows F1
+    0.806 -> 0.811; on 130 photos of the writers trained on, 0.744 -> 0.749.)"""
     if on.near.zones[tail] in (0, aim):  # the walk stayed by the head
         way = on.feeder(blob, _near(list(graph), config.behind), config)
         if way is not None:
